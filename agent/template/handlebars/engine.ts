@@ -1,0 +1,190 @@
+/**
+ * The Handlebars engine: the second template language, chosen per template
+ * (`engine = "handlebars"` in a template block, or the annotation). It records
+ * and resolves secrets exactly like the Go engine (see secret-helpers.ts) and
+ * offers the same function library as helpers.
+ *
+ * Choices, and why:
+ * - One Handlebars environment per engine (`Handlebars.create()`), so helpers
+ *   registered here never leak into, or get replaced by, other code using the
+ *   package.
+ * - `noEscape: true`: output is a file for a program (env files, JSON, PEM),
+ *   not HTML, so `&`, `<` and quotes must reach it unchanged; `{{x}}` and
+ *   `{{{x}}}` print the same.
+ * - `strict` follows error_on_missing_key: a missing field fails the render
+ *   naming the key; without it a missing field prints nothing (Handlebars'
+ *   own behaviour, where Go prints `<no value>`).
+ * - Unknown helpers are rejected when compiling (as Go rejects unknown
+ *   functions when parsing), not at the first render.
+ * - `log` is removed: it would print template values, i.e. secrets, to stdout.
+ * - Go's custom delimiters have no Handlebars equivalent; asking for them is
+ *   a compile error rather than a silently different template.
+ * - Limits: a render stops with an error after too many loop iterations, too
+ *   much output, or recursion too deep (a partial including itself).
+ */
+import Handlebars from "handlebars";
+import type { HelperDelegate, HelperOptions } from "handlebars";
+import type {
+  CompileOptions,
+  CompiledTemplate,
+  DataSource,
+  RenderEnvironment,
+  RenderResult,
+  TemplateEngine,
+} from "../types.ts";
+import { builtinHelpers } from "./builtins.ts";
+import { parseError, renderError } from "./errors.ts";
+import { DEFAULT_LIMITS, LimitExceeded, RenderState } from "./render-state.ts";
+import type { HandlebarsLimits } from "./render-state.ts";
+import { HelperError, secretHelpers } from "./secret-helpers.ts";
+import { TemplateError } from "./template-error.ts";
+import { findUnknownHelper } from "./validate.ts";
+
+export type { HandlebarsLimits } from "./render-state.ts";
+
+/**
+ * A library function as the engines share it: plain arguments in, a value
+ * out; throws on bad input. `env` gives env/file/timestamp their inputs.
+ */
+export type TemplateFunction = (env: RenderEnvironment, ...args: unknown[]) => unknown;
+
+export interface HandlebarsEngineOptions {
+  limits?: Partial<HandlebarsLimits>;
+  /** the function library, by the names templates call (env, toJSON, base64Encode, ...) */
+  functions?: Readonly<Record<string, TemplateFunction>>;
+}
+
+type HandlebarsEnv = ReturnType<typeof Handlebars.create>;
+
+const DEFAULT_DELIMITERS = ["{{", "}}"] as const;
+
+export function createHandlebarsEngine(options: HandlebarsEngineOptions = {}): TemplateEngine {
+  const limits: HandlebarsLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const hb = Handlebars.create();
+  let current: RenderState | undefined;
+  const state = (): RenderState => {
+    if (!current) throw new Error("a helper ran outside a render");
+    return current;
+  };
+  registerHelpers(hb, state, options.functions ?? {});
+
+  return {
+    name: "handlebars",
+    compile(text: string, compileOptions: CompileOptions): CompiledTemplate {
+      const name = compileOptions.name;
+      rejectCustomDelimiters(compileOptions);
+      let ast: ReturnType<HandlebarsEnv["parse"]>;
+      try {
+        ast = hb.parse(text);
+      } catch (err) {
+        // The generated parser is synchronous and shared: right after it throws,
+        // its lexer still holds the position where it stopped.
+        const parser = (hb as unknown as { Parser?: { lexer?: { yylloc?: unknown } } }).Parser;
+        throw parseError(name, err, parser?.lexer?.yylloc);
+      }
+      const unknown = findUnknownHelper(ast, (helper) => helper in hb.helpers);
+      if (unknown) {
+        throw new TemplateError(name, unknown.position, `function "${unknown.name}" not defined`);
+      }
+      const template = hb.compile(ast, {
+        noEscape: true,
+        strict: compileOptions.errorOnMissingKey === true,
+      });
+      return {
+        render(source: DataSource, env: RenderEnvironment): RenderResult {
+          const renderState = new RenderState(source, env, limits);
+          const previous = current;
+          current = renderState;
+          let output: string;
+          try {
+            output = template({});
+          } catch (err) {
+            // With a dependency still missing, the placeholders can make a
+            // correct template fail (strict mode, a path from another secret);
+            // the output is discarded anyway and the next pass tells.
+            if (renderState.hasMissing && !(err instanceof LimitExceeded)) {
+              return { output: "", used: renderState.used, missing: renderState.missing };
+            }
+            throw renderError(name, err);
+          } finally {
+            current = previous;
+          }
+          if (Buffer.byteLength(output, "utf8") > limits.maxOutputBytes) {
+            throw renderError(
+              name,
+              new LimitExceeded(`output larger than ${limits.maxOutputBytes} bytes`),
+            );
+          }
+          return { output, used: renderState.used, missing: renderState.missing };
+        },
+      };
+    },
+  };
+}
+
+/** The engine with the default limits and no function library (secrets and Go builtins only). */
+export const handlebarsEngine: TemplateEngine = createHandlebarsEngine();
+
+function rejectCustomDelimiters(options: CompileOptions): void {
+  const left = options.leftDelimiter ?? DEFAULT_DELIMITERS[0];
+  const right = options.rightDelimiter ?? DEFAULT_DELIMITERS[1];
+  if (left !== DEFAULT_DELIMITERS[0] || right !== DEFAULT_DELIMITERS[1]) {
+    throw new TemplateError(
+      options.name,
+      undefined,
+      "custom delimiters (left_delimiter/right_delimiter) work only with the go engine; " +
+        "in Handlebars write a literal {{ as \\{{",
+    );
+  }
+}
+
+function registerHelpers(
+  hb: HandlebarsEnv,
+  state: () => RenderState,
+  functions: Readonly<Record<string, TemplateFunction>>,
+): void {
+  hb.unregisterHelper("log");
+  guardEach(hb, state);
+  for (const [name, helper] of Object.entries(builtinHelpers)) {
+    hb.registerHelper(name, helper as HelperDelegate);
+  }
+  for (const [name, fn] of Object.entries(functions)) {
+    hb.registerHelper(name, (...args: unknown[]) => {
+      const options = args.pop() as HelperOptions;
+      try {
+        return fn(state().env, ...args);
+      } catch (err) {
+        if (err instanceof LimitExceeded) throw err;
+        const detail = err instanceof Error ? err.message : String(err);
+        throw new HelperError(name, detail, options);
+      }
+    });
+  }
+  for (const name of ["secret", "secrets", "pkiCert"] as const) {
+    hb.registerHelper(name, (...args: unknown[]) => {
+      const options = args.pop() as HelperOptions;
+      return secretHelpers[name](state(), args, options);
+    });
+  }
+}
+
+/**
+ * `each` with a budget: every iteration counts against the render's limit and
+ * each loop's output is checked as it grows, so nested loops over large lists
+ * stop with an error instead of exhausting memory or time.
+ */
+function guardEach(hb: HandlebarsEnv, state: () => RenderState): void {
+  const each = hb.helpers["each"] as HelperDelegate;
+  hb.registerHelper("each", function (this: unknown, context: unknown, options: HelperOptions) {
+    const s = state();
+    let produced = 0;
+    const fn = ((...fnArgs: Parameters<HelperOptions["fn"]>) => {
+      s.countIteration();
+      const chunk = options.fn(...fnArgs);
+      produced += chunk.length;
+      s.checkOutputSize(produced);
+      return chunk;
+    }) as HelperOptions["fn"];
+    return each.call(this, context, { ...options, fn });
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * Compile-time check of a parsed Handlebars template: every helper call
+ * names a helper that exists. Handlebars itself finds out only when the call
+ * runs (and a call in a branch not taken is never found); Go's parser rejects
+ * an unknown function at once, and so does vaultlet for both engines.
+ */
+
+interface AstNode {
+  type?: string;
+  loc?: { start?: { line: number; column: number } };
+  [key: string]: unknown;
+}
+
+export interface UnknownHelper {
+  name: string;
+  position: { line: number; column: number } | undefined;
+}
+
+/** A call: a sub-expression, or a mustache/block with arguments. */
+function helperName(node: AstNode): string | undefined {
+  const path = node["path"] as AstNode | undefined;
+  if (!path || path.type !== "PathExpression") return undefined;
+  const parts = path["parts"] as string[];
+  if (path["data"] || path["depth"] !== 0 || parts.length !== 1) return undefined;
+  const params = (node["params"] as unknown[] | undefined) ?? [];
+  const pairs = ((node["hash"] as AstNode | undefined)?.["pairs"] as unknown[] | undefined) ?? [];
+  const isCall = node.type === "SubExpression" || params.length > 0 || pairs.length > 0;
+  return isCall ? parts[0] : undefined;
+}
+
+export function findUnknownHelper(
+  root: unknown,
+  known: (name: string) => boolean,
+): UnknownHelper | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const node = stack.pop();
+    if (Array.isArray(node)) {
+      for (let i = node.length - 1; i >= 0; i--) stack.push(node[i]);
+      continue;
+    }
+    if (!node || typeof node !== "object") continue;
+    const n = node as AstNode;
+    if (
+      n.type === "MustacheStatement" ||
+      n.type === "BlockStatement" ||
+      n.type === "SubExpression"
+    ) {
+      const name = helperName(n);
+      if (name !== undefined && !known(name)) {
+        const start = n.loc?.start;
+        return {
+          name,
+          position: start ? { line: start.line, column: start.column + 1 } : undefined,
+        };
+      }
+    }
+    for (const key of ["body", "program", "inverse", "params", "hash", "pairs", "value", "path"]) {
+      if (key in n) stack.push(n[key]);
+    }
+  }
+  return undefined;
+}
