@@ -26,11 +26,17 @@
  */
 import { after } from "node:test";
 import { randomBytes } from "node:crypto";
-import { existsSync, globSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, globSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { BaoAdmin } from "./openbao-admin.ts";
-import { GiveUp, freePort, spawnTracked, waitUntil } from "./processes.ts";
+import {
+  GiveUp,
+  freePort,
+  makeTempDir,
+  removeTempDir,
+  spawnTracked,
+  waitUntil,
+} from "./processes.ts";
 import type { TrackedProcess } from "./processes.ts";
 
 const PROJECT_ROOT = resolve(import.meta.dirname, "../..");
@@ -285,7 +291,7 @@ export class OpenBaoServer extends BaoAdmin {
     if (this.stopped) return;
     this.stopped = true;
     await this.proc.stop(this.storage === "dev" ? "SIGKILL" : "SIGTERM");
-    rmSync(this.dir, { recursive: true, force: true });
+    removeTempDir(this.dir);
   }
 }
 
@@ -323,7 +329,7 @@ function serverConfig(
 export async function startOpenBao(options: StartOpenBaoOptions = {}): Promise<OpenBaoServer> {
   const storage = options.storage ?? "dev";
   const bin = findBaoBinary();
-  const dir = mkdtempSync(join(tmpdir(), "vaultlet-bao-"));
+  const dir = makeTempDir("vaultlet-bao-");
   const auditFile = options.audit ? join(dir, "audit.log") : undefined;
   let lastError: unknown;
   for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
@@ -359,13 +365,13 @@ export async function startOpenBao(options: StartOpenBaoOptions = {}): Promise<O
       lastError = err;
       await proc.stop("SIGKILL");
       if (/address already in use/i.test(proc.output())) continue;
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
       throw err;
     }
     registerTeardown(server, options);
     return server;
   }
-  rmSync(dir, { recursive: true, force: true });
+  removeTempDir(dir);
   throw lastError instanceof Error ? lastError : new Error("OpenBao did not start");
 }
 

@@ -16,13 +16,16 @@
 import { spawn, execFileSync } from "node:child_process";
 import type { ChildProcess, SpawnOptions } from "node:child_process";
 import { createServer } from "node:net";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => existsSync(p));
 const STOP_GRACE_MS = 5000;
 const OUTPUT_KEEP_CHARS = 64 * 1024;
 
 const live = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
 let handlersInstalled = false;
 
 function killAllNow(): void {
@@ -34,6 +37,22 @@ function killAllNow(): void {
     }
   }
   live.clear();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
+/** A fresh temporary directory, removed on exit or signal if the caller has not removed it. */
+export function makeTempDir(prefix: string): string {
+  installExitHandlers();
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+/** Remove a directory made by makeTempDir. */
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
 }
 
 function installExitHandlers(): void {
