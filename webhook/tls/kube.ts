@@ -1,0 +1,98 @@
+import {
+  AdmissionregistrationV1Api,
+  ApiException,
+  CoordinationV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  type V1Secret,
+} from "@kubernetes/client-node";
+
+/** The three Kubernetes APIs automatic TLS talks to, and nothing else. */
+export interface KubeApis {
+  readonly admission: AdmissionregistrationV1Api;
+  readonly coordination: CoordinationV1Api;
+  readonly core: CoreV1Api;
+}
+
+export function kubeApis(kc: KubeConfig): KubeApis {
+  return {
+    admission: kc.makeApiClient(AdmissionregistrationV1Api),
+    coordination: kc.makeApiClient(CoordinationV1Api),
+    core: kc.makeApiClient(CoreV1Api),
+  };
+}
+
+/** True when `err` is the API server answering with HTTP `code` (404 NotFound, 409 Conflict...). */
+export function isApiStatus(err: unknown, code: number): boolean {
+  return err instanceof ApiException && err.code === code;
+}
+
+/**
+ * Puts `bundlePem` into every webhook's clientConfig.caBundle of the named
+ * MutatingWebhookConfiguration. A JSON patch with a `test` on each webhook's
+ * name keeps the indexes honest if someone edits the object meanwhile.
+ * Returns false when every caBundle already matched.
+ */
+export async function patchWebhookCaBundle(
+  api: AdmissionregistrationV1Api,
+  name: string,
+  bundlePem: string,
+): Promise<boolean> {
+  const config = await api.readMutatingWebhookConfiguration({ name });
+  const wanted = Buffer.from(bundlePem).toString("base64");
+  const ops: object[] = [];
+  (config.webhooks ?? []).forEach((hook, i) => {
+    if (hook.clientConfig?.caBundle === wanted) return;
+    ops.push({ op: "test", path: `/webhooks/${i}/name`, value: hook.name });
+    ops.push({ op: "add", path: `/webhooks/${i}/clientConfig/caBundle`, value: wanted });
+  });
+  if (ops.length === 0) return false;
+  await api.patchMutatingWebhookConfiguration({ name, body: ops });
+  return true;
+}
+
+export async function readSecretOrUndefined(
+  api: CoreV1Api,
+  namespace: string,
+  name: string,
+): Promise<V1Secret | undefined> {
+  try {
+    return await api.readNamespacedSecret({ namespace, name });
+  } catch (err) {
+    if (isApiStatus(err, 404)) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Creates the Secret, or replaces it when `resourceVersion` (of the copy that
+ * was read) is given. Returns false on a 409: another replica wrote first.
+ */
+export async function writeSecret(
+  api: CoreV1Api,
+  namespace: string,
+  name: string,
+  data: Record<string, string>,
+  resourceVersion: string | undefined,
+): Promise<boolean> {
+  const body: V1Secret = {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name,
+      namespace,
+      labels: { "app.kubernetes.io/managed-by": "vaultlet" },
+      ...(resourceVersion ? { resourceVersion } : {}),
+    },
+    type: "Opaque",
+    data,
+  };
+  try {
+    if (resourceVersion) await api.replaceNamespacedSecret({ namespace, name, body });
+    else await api.createNamespacedSecret({ namespace, body });
+    return true;
+  } catch (err) {
+    if (isApiStatus(err, 409)) return false;
+    throw err;
+  }
+}
