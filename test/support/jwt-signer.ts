@@ -121,7 +121,8 @@ export async function createJwtSigner(
       return signJwt({
         iss: issuer,
         sub: `system:serviceaccount:${input.namespace}:${input.serviceAccount}`,
-        aud: input.audience ?? "vault",
+        // The API server always writes `aud` as an array.
+        aud: [input.audience ?? "vault"].flat(),
         iat,
         exp,
         claims: {

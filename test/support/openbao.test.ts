@@ -174,3 +174,20 @@ test("file storage: seal, unseal, freeze, resume, restart keeps data and address
   await bao.unseal();
   assert.equal((await bao.health()).status, 200);
 });
+
+test("PKI: internal root and a role for one domain with a short max TTL", async (t) => {
+  const bao = await startOpenBao({ t });
+  const pki = await bao.enablePki("pki", { domain: "shop.test", maxTtl: "5m" });
+  assert.equal(pki.role, "shop-dot-test");
+  assert.match(pki.caPem, /^-----BEGIN CERTIFICATE-----/);
+  const issued = await bao.api<{
+    data: { certificate: string; issuing_ca: string; expiration: number };
+  }>("POST", `pki/issue/${pki.role}`, { common_name: "web.shop.test", ttl: "1h" });
+  assert.equal(issued.data.issuing_ca.trim(), pki.caPem.trim());
+  const lifetime = issued.data.expiration - Math.floor(Date.now() / 1000);
+  assert.ok(lifetime <= 300, `certificate capped at the role's max TTL, got ${lifetime}s`);
+  await assert.rejects(
+    bao.api("POST", `pki/issue/${pki.role}`, { common_name: "evil.example.com" }),
+    (err: unknown) => err instanceof BaoApiError && err.status === 400,
+  );
+});
