@@ -78,6 +78,9 @@ export const builtinHelpers: Record<string, Helper> = {
     throw new HelperError("len", "needs a string, list or map", options);
   },
   index: (...args) => {
+    // Handlebars resolves `{{@index}}` through a helper named `index` when
+    // one exists; called without arguments, answer as the data variable would.
+    if (args.length === 1) return (args[0] as HelperOptions).data?.["index"];
     const [[collection, ...keys], options] = splitOptions("index", args, 1);
     let current: unknown = collection;
     for (const key of keys) {

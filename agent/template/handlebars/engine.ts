@@ -10,7 +10,8 @@
  *   package.
  * - `noEscape: true`: output is a file for a program (env files, JSON, PEM),
  *   not HTML, so `&`, `<` and quotes must reach it unchanged; `{{x}}` and
- *   `{{{x}}}` print the same.
+ *   `{{{x}}}` print the same. (With it, Handlebars would add adjacent
+ *   numbers; see string-compiler.ts.)
  * - `strict` follows error_on_missing_key: a missing field fails the render
  *   naming the key; without it a missing field prints nothing (Handlebars'
  *   own behaviour, where Go prints `<no value>`).
@@ -38,6 +39,7 @@ import { DEFAULT_LIMITS, LimitExceeded, RenderState } from "./render-state.ts";
 import type { HandlebarsLimits } from "./render-state.ts";
 import { HelperError, secretHelpers } from "./secret-helpers.ts";
 import { TemplateError } from "./template-error.ts";
+import { useStringAppendingCompiler } from "./string-compiler.ts";
 import { findUnknownHelper } from "./validate.ts";
 
 export type { HandlebarsLimits } from "./render-state.ts";
@@ -57,10 +59,13 @@ export interface HandlebarsEngineOptions {
 type HandlebarsEnv = ReturnType<typeof Handlebars.create>;
 
 const DEFAULT_DELIMITERS = ["{{", "}}"] as const;
+/** Handlebars' @-variables, which a helper of the same name would shadow */
+const DATA_VARIABLES = new Set(["index", "key", "first", "last", "root", "level"]);
 
 export function createHandlebarsEngine(options: HandlebarsEngineOptions = {}): TemplateEngine {
   const limits: HandlebarsLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const hb = Handlebars.create();
+  useStringAppendingCompiler(hb);
   let current: RenderState | undefined;
   const state = (): RenderState => {
     if (!current) throw new Error("a helper ran outside a render");
@@ -151,6 +156,8 @@ function registerHelpers(
   for (const [name, fn] of Object.entries(functions)) {
     hb.registerHelper(name, (...args: unknown[]) => {
       const options = args.pop() as HelperOptions;
+      // `{{@key}}`, `{{@first}}`... go through a helper of the same name first
+      if (args.length === 0 && DATA_VARIABLES.has(name)) return options.data?.[name];
       try {
         return fn(state().env, ...args);
       } catch (err) {
