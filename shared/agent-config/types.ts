@@ -57,8 +57,11 @@ export interface AuthMethod {
 }
 
 export interface Sink {
+  /** "file" is the one sink Vault Agent ships */
   type: string;
+  /** mode: file mode bits, e.g. 0o640 */
   config: { path: string; mode?: number } & Record<string, unknown>;
+  /** milliseconds */
   wrap_ttl?: number;
   dh_type?: string;
   dh_path?: string;
@@ -75,7 +78,10 @@ export interface TemplateStanza {
   create_dest_dirs: boolean;
   /** file mode bits, e.g. 0o640 */
   perms?: number;
-  /** run after the file changes (argv form, or a single string as Vault allows) */
+  /**
+   * run after the file changes, as argv. A string in the config (Vault's
+   * form) runs through the shell: "a && b" becomes ["/bin/sh", "-c", "a && b"].
+   */
   command?: string[];
   /** milliseconds; Vault Agent default 30s */
   command_timeout?: number;
@@ -111,7 +117,9 @@ export interface TemplateConfig {
 
 export interface ExecStanza {
   command: string[];
+  /** default "always" */
   restart_on_secret_changes: "always" | "never";
+  /** a signal name such as "SIGTERM" (the default) */
   restart_stop_signal: string;
   /** vaultlet extension: milliseconds between stop signal and SIGKILL */
   restart_kill_grace?: number;
@@ -122,7 +130,10 @@ export interface ExecStanza {
 export interface EnvTemplateStanza {
   /** the environment variable's name (the HCL block label) */
   name: string;
-  contents: string;
+  /** inline template text; exactly one of contents and source */
+  contents?: string;
+  /** path of a template file */
+  source?: string;
   error_on_missing_key: boolean;
   left_delimiter?: string;
   right_delimiter?: string;
@@ -130,7 +141,9 @@ export interface EnvTemplateStanza {
 }
 
 export interface ListenerStanza {
+  /** tcp | unix */
   type: string;
+  /** default "127.0.0.1:8200" for tcp */
   address: string;
   tls_disable: boolean;
   tls_cert_file?: string;
@@ -138,7 +151,8 @@ export interface ListenerStanza {
 }
 
 export interface CacheStanza {
-  use_auto_auth_token?: boolean | string;
+  /** true, false or "force" (Vault's three accepted values) */
+  use_auto_auth_token?: boolean | "force";
 }
 
 export interface VaultletStanza {
