@@ -1,0 +1,71 @@
+import { ANNOTATIONS, PREFIX, type AnnotationDef } from "./table.ts";
+
+/**
+ * Matching an annotation key against the table: exact global names first,
+ * then the longest `NAME-` prefix (so `agent-inject-template-file-x` is the
+ * template-file of x, never the template of `file-x`).
+ */
+export interface Match {
+  def: AnnotationDef;
+  suffix: string | undefined;
+}
+
+const GLOBAL = new Map(ANNOTATIONS.filter((d) => d.kind === "global").map((d) => [d.name, d]));
+const PREFIXED = ANNOTATIONS.filter((d) => d.kind !== "global").sort(
+  (a, b) => b.name.length - a.name.length,
+);
+
+export function matchAnnotation(key: string): Match | undefined {
+  if (!key.startsWith(PREFIX)) return undefined;
+  const name = key.slice(PREFIX.length);
+  const global = GLOBAL.get(name);
+  if (global) return { def: global, suffix: undefined };
+  for (const d of PREFIXED) {
+    if (name.startsWith(d.name + "-") && name.length > d.name.length + 1) {
+      return { def: d, suffix: name.slice(d.name.length + 1) };
+    }
+  }
+  return undefined;
+}
+
+const GLOBAL_NAMES = [...GLOBAL.keys()];
+const PREFIX_NAMES = PREFIXED.map((d) => d.name);
+
+/**
+ * The annotation a user most likely meant by an unknown name, for a
+ * "did you mean" warning: the nearest global name, or the nearest prefix
+ * with the user's own `-NAME` suffix kept.
+ */
+export function suggestAnnotation(name: string): string | undefined {
+  let best: string | undefined;
+  let bestScore = Infinity;
+  const consider = (candidate: string, score: number): void => {
+    if (score < bestScore) {
+      bestScore = score;
+      best = candidate;
+    }
+  };
+  for (const g of GLOBAL_NAMES) consider(g, editDistance(name, g));
+  for (let k = name.indexOf("-"); k > 0; k = name.indexOf("-", k + 1)) {
+    const head = name.slice(0, k);
+    const tail = name.slice(k + 1);
+    if (tail === "") continue;
+    for (const p of PREFIX_NAMES) consider(`${p}-${tail}`, editDistance(head, p));
+  }
+  return bestScore <= Math.max(2, Math.floor(name.length / 5)) ? best : undefined;
+}
+
+/** Levenshtein distance (insert, delete, substitute each cost 1). */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

@@ -1,0 +1,360 @@
+import { VaultletError } from "../../shared/errors.ts";
+import type { InjectorSettings } from "../settings.ts";
+import type { Container, Pod } from "../mutate/pod.ts";
+import { annotationsOf, containersOf } from "../mutate/pod.ts";
+import { A, fullName, PREFIX, type AnnotationDef } from "./table.ts";
+import { collectSecrets } from "./secrets.ts";
+import type { AuthSpec, InjectionSpec, SecuritySpec, TokenSpec } from "./spec.ts";
+import { riskWarnings, unknownAnnotationWarnings } from "./warnings.ts";
+
+export interface ParseResult {
+  spec: InjectionSpec;
+  warnings: string[];
+}
+
+/**
+ * Reads annotations through the table: absent means the table's default
+ * (possibly from the settings); a bad value is recorded with the
+ * annotation's full name, the value and the accepted form, so every
+ * problem of a pod is reported at once.
+ */
+export class AnnotationReader {
+  readonly errors: string[] = [];
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly settings: InjectorSettings;
+
+  constructor(annotations: Readonly<Record<string, string>>, settings: InjectorSettings) {
+    this.annotations = annotations;
+    this.settings = settings;
+  }
+
+  has(d: AnnotationDef, suffix?: string): boolean {
+    return Object.hasOwn(this.annotations, fullName(d, suffix));
+  }
+
+  raw(d: AnnotationDef, suffix?: string): string | undefined {
+    const key = fullName(d, suffix);
+    return Object.hasOwn(this.annotations, key) ? this.annotations[key] : undefined;
+  }
+
+  /** The parsed value when the annotation is present, else undefined (no default). */
+  get<T>(d: AnnotationDef<T>, suffix?: string): T | undefined {
+    const raw = this.raw(d, suffix);
+    if (raw === undefined) return undefined;
+    try {
+      return d.parse(raw);
+    } catch (err) {
+      this.fail(fullName(d, suffix), raw, (err as Error).message, d.form);
+      return undefined;
+    }
+  }
+
+  /** The parsed value, or the table's default when absent (or bad: the error is recorded). */
+  value<T>(d: AnnotationDef<T>, suffix?: string): T {
+    const v = this.get(d, suffix);
+    if (v !== undefined) return v;
+    return d.defaultValue?.(this.settings) as T;
+  }
+
+  /** A non-empty string value, else undefined. */
+  text(d: AnnotationDef<string>): string | undefined {
+    const v = this.value(d);
+    return v === undefined || v === "" ? undefined : v;
+  }
+
+  fail(name: string, raw: string, why: string, form?: string): void {
+    const shown = raw.length > 80 ? `${raw.slice(0, 77)}...` : raw;
+    this.errors.push(
+      `${name}: ${JSON.stringify(shown)} ${why}${form && !why.includes("use ") ? ` (expected ${form})` : ""}`,
+    );
+  }
+
+  problem(message: string): void {
+    this.errors.push(message);
+  }
+}
+
+/**
+ * Annotations -> InjectionSpec. Throws VaultletError INVALID_ANNOTATION with
+ * every problem found; the warnings gathered so far ride on the error.
+ */
+export function parseInjectionSpec(
+  pod: Pod,
+  namespace: string,
+  settings: InjectorSettings,
+): ParseResult {
+  const annotations = annotationsOf(pod);
+  const r = new AnnotationReader(annotations, settings);
+  const warnings = unknownAnnotationWarnings(annotations);
+
+  const secretVolumePath = r.value(A.secretVolumePath) ?? "/vault/secrets";
+  const { secrets, warnings: secretWarnings } = collectSecrets(r, secretVolumePath);
+  warnings.push(...secretWarnings);
+
+  const prePopulate = r.value(A.prePopulate);
+  const prePopulateOnly = r.value(A.prePopulateOnly);
+  const configMap = r.text(A.configMap);
+  const cacheEnable = r.value(A.cacheEnable);
+  const security = securitySpec(r, pod);
+  const auth = authSpec(r);
+  const token = tokenSpec(r, pod);
+  const nativeSidecar = r.value(A.nativeSidecar);
+
+  const extraSecretPaths: string[] = [];
+  for (const s of secrets) {
+    if (s.mountPath !== secretVolumePath && !extraSecretPaths.includes(s.mountPath))
+      extraSecretPaths.push(s.mountPath);
+  }
+
+  const spec: InjectionSpec = {
+    secrets,
+    secretVolumePath,
+    extraSecretPaths,
+    injectToken: r.value(A.injectToken),
+    defaultTemplate: r.value(A.defaultTemplate),
+    prePopulate,
+    prePopulateOnly,
+    initFirst: r.value(A.initFirst),
+    nativeSidecar,
+    appContainers: r.get(A.containers) ?? containersOf(pod).map((c) => c.name),
+    image: r.text(A.image) ?? settings.agentImage,
+    resources: {
+      limits: resourceList(r.value(A.limitsCpu), r.value(A.limitsMem), r.value(A.limitsEphemeral)),
+      requests: resourceList(
+        r.value(A.requestsCpu),
+        r.value(A.requestsMem),
+        r.value(A.requestsEphemeral),
+      ),
+    },
+    securityContext: security,
+    shareProcessNamespace: shareProcessNamespace(r, pod),
+    copyVolumeMountsFrom: r.text(A.copyVolumeMounts),
+    configMap,
+    extraSecret: r.text(A.extraSecret),
+    token,
+    jsonPatch: r.get(A.jsonPatch),
+    initJsonPatch: r.get(A.initJsonPatch),
+    revokeOnShutdown: r.value(A.revokeOnShutdown),
+    revokeGraceSeconds: r.value(A.revokeGrace),
+    cache: {
+      enable: cacheEnable,
+      useAutoAuthToken: r.value(A.cacheUseAutoAuthToken),
+      listenerPort: r.value(A.cacheListenerPort),
+      exitOnErr: r.value(A.cacheExitOnErr),
+      // The reference persists the cache only when an init container and a
+      // sidecar both run; a native sidecar is one agent, so nothing to hand over.
+      persist: cacheEnable && prePopulate && !prePopulateOnly && !nativeSidecar,
+    },
+    enableQuit: r.value(A.enableQuit),
+    goMaxProcs: r.get(A.goMaxProcs),
+    logLevel: r.value(A.logLevel),
+    logFormat: r.value(A.logFormat),
+    telemetry: keyedValues(r, A.telemetry.name, (v) => parseJsonOrString(v)),
+    templateConfig: {
+      exitOnRetryFailure: r.value(A.exitOnRetryFailure),
+      staticSecretRenderIntervalMs: r.value(A.staticSecretRenderInterval),
+      maxConnectionsPerHost: r.value(A.maxConnectionsPerHost),
+      leaseRenewalThreshold: r.get(A.leaseRenewalThreshold),
+    },
+    disableIdleConnections: r.value(A.disableIdleConnections) ?? [],
+    disableKeepAlives: r.value(A.disableKeepAlives) ?? [],
+    secretsVolumeSizeLimit: r.text(A.secretsVolumeSizeLimit),
+    secretsReadOnly: r.value(A.secretsReadOnly),
+    vault: {
+      address: r.text(A.service) ?? "",
+      proxyAddress: r.text(A.proxyAddress),
+      caCert: r.text(A.caCert),
+      caPath: r.text(A.caKey),
+      caCertBytes: settings.vaultCaCertBytes === "" ? undefined : settings.vaultCaCertBytes,
+      clientCert: r.text(A.clientCert),
+      clientKey: r.text(A.clientKey),
+      tlsSkipVerify: r.value(A.tlsSkipVerify),
+      tlsServerName: r.text(A.tlsServerName),
+      tlsSecret: r.text(A.tlsSecret),
+      clientMaxRetries: r.get(A.clientMaxRetries),
+      clientTimeoutMs: r.get(A.clientTimeout),
+    },
+    auth,
+  };
+
+  validate(r, spec);
+  if (r.errors.length > 0) {
+    throw Object.assign(new VaultletError("INVALID_ANNOTATION", r.errors.join("; ")), { warnings });
+  }
+  warnings.push(...riskWarnings(spec, r));
+  void namespace;
+  return { spec: Object.freeze(spec), warnings };
+}
+
+function resourceList(cpu: string, memory: string, ephemeral: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (cpu) out.cpu = cpu;
+  if (memory) out.memory = memory;
+  if (ephemeral) out["ephemeral-storage"] = ephemeral;
+  return out;
+}
+
+/**
+ * When the injector's default is "no security context" but the pod names a
+ * user, group or same-user, the reference turns the security context on so
+ * the ids are applied; kept here.
+ */
+function securitySpec(r: AnnotationReader, pod: Pod): SecuritySpec {
+  const explicitSet = r.get(A.setSecurityContext);
+  const idsGiven = r.has(A.runAsUser) || r.has(A.runAsGroup) || r.has(A.runAsSameUser);
+  const set = explicitSet ?? (r.settings.setSecurityContext || idsGiven);
+  let runAsUser = r.value(A.runAsUser);
+  const runAsGroup = r.value(A.runAsGroup);
+  if (r.value(A.runAsSameUser)) {
+    const same = firstAppUser(containersOf(pod)[0]);
+    if (typeof same === "string") r.problem(`${fullName(A.runAsSameUser)}: ${same}`);
+    else runAsUser = same;
+  }
+  return { set, runAsUser, runAsGroup };
+}
+
+function firstAppUser(c: Container | undefined): number | string {
+  const uid = c?.securityContext?.runAsUser;
+  if (uid === undefined || uid === null) {
+    return "the first container has no securityContext.runAsUser; set one on it or remove this annotation";
+  }
+  if (uid === 0)
+    return "the first container runs as root (uid 0); the agent is not run as root, use agent-run-as-user instead";
+  return uid;
+}
+
+function shareProcessNamespace(r: AnnotationReader, pod: Pod): boolean | undefined {
+  const want = r.get(A.shareProcessNamespace);
+  if (want === true && pod.spec?.shareProcessNamespace === false) {
+    r.problem(
+      `${fullName(A.shareProcessNamespace)}: the pod sets shareProcessNamespace: false; remove that or this annotation`,
+    );
+  }
+  return want;
+}
+
+function authSpec(r: AnnotationReader): AuthSpec {
+  const config = keyedValues(r, A.authConfig.name, (v) => v) as Record<string, string>;
+  const min = r.value(A.authMinBackoff);
+  const max = r.value(A.authMaxBackoff);
+  if (min !== undefined && max !== undefined && min > max) {
+    r.problem(
+      `${fullName(A.authMinBackoff)} is longer than ${fullName(A.authMaxBackoff)}; make the minimum the smaller one`,
+    );
+  }
+  return {
+    type: r.text(A.authType) ?? "",
+    path: r.text(A.authPath) ?? "",
+    namespace: r.text(A.namespace),
+    role: r.text(A.role),
+    config,
+    minBackoffMs: min,
+    maxBackoffMs: max,
+    exitOnErr: r.value(A.autoAuthExitOnErr),
+  };
+}
+
+/** `PREFIX<name>-KEY: value` -> { KEY with - as _: value } */
+function keyedValues(
+  r: AnnotationReader,
+  name: string,
+  convert: (v: string) => unknown,
+): Record<string, unknown> {
+  const head = `${PREFIX}${name}-`;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r.annotations)) {
+    if (k.startsWith(head) && k.length > head.length)
+      out[k.slice(head.length).replaceAll("-", "_")] = convert(v);
+  }
+  return out;
+}
+
+function parseJsonOrString(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+/**
+ * The token the agent logs in with. vaultlet's default is its own projected
+ * token; naming a pod volume (or turning the projection off) keeps the
+ * reference behaviour of reusing a token the pod already mounts.
+ */
+function tokenSpec(r: AnnotationReader, pod: Pod): TokenSpec {
+  const volumeName = r.text(A.tokenVolumeName);
+  const projected = r.value(A.projectedToken);
+  if (projected && volumeName === undefined) {
+    return {
+      kind: "projected",
+      audience: r.value(A.tokenAudience),
+      expirationSeconds: r.value(A.tokenExpiration),
+    };
+  }
+  const found = podTokenVolume(pod, volumeName);
+  if (typeof found === "string") {
+    r.problem(volumeName === undefined ? found : `${fullName(A.tokenVolumeName)}: ${found}`);
+    return { kind: "pod", volumeName: "", mountPath: "", tokenPath: "" };
+  }
+  return found;
+}
+
+function podTokenVolume(pod: Pod, volumeName: string | undefined): TokenSpec | string {
+  const containers = containersOf(pod);
+  const volumes = pod.spec?.volumes ?? [];
+  if (volumeName !== undefined) {
+    const volume = volumes.find((v) => v.name === volumeName);
+    const tokenPath = volume?.projected?.sources?.find((s) => s.serviceAccountToken?.path)
+      ?.serviceAccountToken?.path;
+    if (!volume)
+      return `the pod has no volume named "${volumeName}"; name a projected volume of this pod`;
+    if (!tokenPath)
+      return `volume "${volumeName}" has no projected serviceAccountToken source; name a projected token volume`;
+    for (const c of containers) {
+      const m = (c.volumeMounts ?? []).find((vm) => vm.name === volumeName);
+      if (m) return { kind: "pod", volumeName, mountPath: m.mountPath, tokenPath };
+    }
+    return {
+      kind: "pod",
+      volumeName,
+      mountPath: "/var/run/secrets/vault.hashicorp.com/serviceaccount",
+      tokenPath,
+    };
+  }
+  for (const c of containers) {
+    const m = (c.volumeMounts ?? []).find((vm) => vm.mountPath.includes("serviceaccount"));
+    if (m) return { kind: "pod", volumeName: m.name, mountPath: m.mountPath, tokenPath: "token" };
+  }
+  return (
+    "no service account token volume mount found in the pod; let vaultlet project its own token " +
+    `(remove ${fullName(A.projectedToken)}: "false") or name one with ${fullName(A.tokenVolumeName)}`
+  );
+}
+
+/** The reference injector's checks before it builds anything. */
+function validate(r: AnnotationReader, spec: InjectionSpec): void {
+  if (spec.prePopulateOnly && !spec.prePopulate) {
+    r.problem(
+      `${fullName(A.prePopulateOnly)} is true but ${fullName(A.prePopulate)} is false, which leaves no agent at all; remove one of them`,
+    );
+  }
+  if (spec.image === "")
+    r.problem(`no agent image: set ${fullName(A.image)} or the injector's -vault-image`);
+  if (spec.configMap !== undefined) return;
+  if (spec.auth.type === "")
+    r.problem(`${fullName(A.authType)} is empty; use an auth method type such as "kubernetes"`);
+  if (spec.auth.type === "kubernetes" && spec.auth.role === undefined && !spec.auth.config.role) {
+    r.problem(
+      `no Vault role: set ${fullName(A.role)} to the Vault role bound to this pod's service account ` +
+        `(or ${PREFIX}auth-config-role, or use ${fullName(A.configMap)})`,
+    );
+  }
+  if (spec.auth.path === "")
+    r.problem(`${fullName(A.authPath)} is empty; use the auth mount, e.g. "auth/kubernetes"`);
+  if (spec.vault.address === "") {
+    r.problem(
+      `no Vault address: set ${fullName(A.service)} or the injector's -vault-address (AGENT_INJECT_VAULT_ADDR)`,
+    );
+  }
+}

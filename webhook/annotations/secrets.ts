@@ -1,0 +1,105 @@
+import type { AnnotationReader } from "./parse.ts";
+import type { SecretSpec } from "./spec.ts";
+import { A, fullName, parseSecretFile, PREFIX, SECRET_DEFINING } from "./table.ts";
+import { matchAnnotation } from "./names.ts";
+
+/**
+ * Finds the secrets a pod defines and reads each one's per-secret
+ * annotations. A secret is defined by a non-blank `agent-inject-secret-`,
+ * `agent-inject-template-file-` or `agent-inject-template-` annotation,
+ * tried in that order. Secrets keep the order their annotations appear in.
+ */
+export function collectSecrets(
+  r: AnnotationReader,
+  defaultMountPath: string,
+): { secrets: SecretSpec[]; warnings: string[] } {
+  const rawNames: string[] = [];
+  for (const [key, value] of Object.entries(r.annotations)) {
+    if (value.trim() === "") continue;
+    for (const d of SECRET_DEFINING) {
+      const head = fullName(d) + "-";
+      if (!key.startsWith(head)) continue;
+      const raw = key.slice(head.length);
+      if (raw !== "" && !rawNames.includes(raw)) rawNames.push(raw);
+      break;
+    }
+  }
+
+  const secrets = rawNames.map((raw) => readSecret(r, raw, defaultMountPath));
+  checkDestinations(r, secrets);
+  return { secrets, warnings: orphanWarnings(r, new Set(rawNames)) };
+}
+
+function readSecret(r: AnnotationReader, raw: string, defaultMountPath: string): SecretSpec {
+  const preserve = r.get(A.preserveCaseFor, raw) ?? r.value(A.preserveCase);
+  const name = preserve ? raw : raw.toLowerCase();
+  const template = nonBlank(r.get(A.template, raw));
+  const templateFile = template === undefined ? nonBlank(r.get(A.templateFile, raw)) : undefined;
+  const engine = r.get(A.engine, raw) ?? "go";
+  let file = r.get(A.file, raw);
+  if (file === undefined && !r.has(A.file, raw)) {
+    try {
+      file = parseSecretFile(name);
+    } catch (err) {
+      r.fail(
+        fullName(A.secret, raw),
+        name,
+        `names a file that ${(err as Error).message.replace(/^\w+ /, "")}`,
+      );
+    }
+  }
+  if (engine === "handlebars" && template === undefined && templateFile === undefined) {
+    r.problem(
+      `${fullName(A.engine, raw)}: "handlebars" needs a handlebars template; add ${fullName(A.template, raw)} ` +
+        `or ${fullName(A.templateFile, raw)} (the default template is Go syntax)`,
+    );
+  }
+  return {
+    name,
+    rawName: raw,
+    path: nonBlank(r.get(A.secret, raw)),
+    template,
+    templateFile,
+    mountPath: r.get(A.secretVolumePathFor, raw) ?? defaultMountPath,
+    file: file ?? name,
+    perms: r.get(A.perms, raw),
+    command: nonBlank(r.get(A.command, raw)),
+    errorOnMissingKey: r.value(A.errorOnMissingKey, raw),
+    leftDelimiter: nonBlank(r.get(A.leftDelim, raw)),
+    rightDelimiter: nonBlank(r.get(A.rightDelim, raw)),
+    engine,
+  };
+}
+
+function nonBlank(v: string | undefined): string | undefined {
+  return v === undefined || v === "" ? undefined : v;
+}
+
+/** Two secrets writing the same file would overwrite each other on every render. */
+function checkDestinations(r: AnnotationReader, secrets: SecretSpec[]): void {
+  const seen = new Map<string, string>();
+  for (const s of secrets) {
+    const dest = `${s.mountPath}/${s.file}`;
+    const other = seen.get(dest);
+    if (other !== undefined) {
+      r.problem(
+        `secrets "${other}" and "${s.rawName}" both write ${dest}; give one of them another ${PREFIX}agent-inject-file-NAME`,
+      );
+    } else seen.set(dest, s.rawName);
+  }
+}
+
+/** Per-secret annotations whose NAME defines no secret are almost always typos. */
+function orphanWarnings(r: AnnotationReader, defined: Set<string>): string[] {
+  const out: string[] = [];
+  for (const key of Object.keys(r.annotations)) {
+    const m = matchAnnotation(key);
+    if (!m || m.def.kind !== "per-secret" || m.suffix === undefined) continue;
+    if (SECRET_DEFINING.includes(m.def as (typeof SECRET_DEFINING)[number])) continue;
+    if (defined.has(m.suffix)) continue;
+    out.push(
+      `${key} refers to secret "${m.suffix}", but no ${fullName(A.secret)}-${m.suffix} or ${fullName(A.template)}-${m.suffix} defines it; it has no effect`,
+    );
+  }
+  return out;
+}
