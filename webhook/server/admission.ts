@@ -60,9 +60,19 @@ export function parseReviewBody(
   } catch (err) {
     return {
       ok: false,
-      message: `request body is not valid JSON (${describeError(err)}): expected an AdmissionReview`,
+      message: `request body is not valid JSON (${jsonErrorKind(err)}): expected an AdmissionReview`,
     };
   }
+}
+
+/** V8's JSON messages quote the body, which may hold pod env values: keep only the kind of fault. */
+function jsonErrorKind(err: unknown): string {
+  const text = describeError(err);
+  const at = /position (\d+)/.exec(text);
+  if (at) return `error at byte ${at[1]}`;
+  if (/end of JSON/i.test(text)) return "it ends too early";
+  if (/Unexpected token/i.test(text)) return "unexpected character";
+  return "unreadable";
 }
 
 export function reviewAdmission(
