@@ -1,5 +1,143 @@
+import { parseArgs } from "node:util";
+import { loadAgentConfig } from "../../shared/agent-config/index.ts";
 import { VaultletError } from "../../shared/errors.ts";
+import { formatReport } from "./report.ts";
+import { runDoctor, type DoctorInput } from "./run.ts";
 
-export async function main(_argv: string[]): Promise<number> {
-  throw new VaultletError("NOT_BUILT", "this command is not built yet");
+/** Where the kubelet mounts a pod's service-account token (Vault Agent's default token_path). */
+export const DEFAULT_K8S_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+const METHODS = new Set(["jwt", "kubernetes"]);
+
+const USAGE = `usage: vaultlet doctor -config=FILE [-check-path=PATH ...]
+       vaultlet doctor -token-file=F -role=R [-mount=auth/kubernetes] [-method=jwt|kubernetes]
+                       [-vault-addr=URL] [-namespace=NS] [-check-path=PATH ...]
+
+Decodes the login token (no verification), tries the login the agent would
+make, and explains a refusal in plain words. -check-path reads a path with
+the new token and explains a denial (policies, KV v2 data/ paths).
+Flags override the config. Exit 0 when the login works and every checked
+path is readable, 1 otherwise. Never prints a token.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: "string", multiple: true },
+      "token-file": { type: "string" },
+      role: { type: "string" },
+      mount: { type: "string" },
+      method: { type: "string" },
+      "vault-addr": { type: "string" },
+      namespace: { type: "string" },
+      "check-path": { type: "string", multiple: true },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const input = await resolveInput(values);
+  const report = await runDoctor(input);
+  process.stdout.write(formatReport(report));
+  return report.ok ? 0 : 1;
+}
+
+interface Flags {
+  config?: string[];
+  "token-file"?: string;
+  role?: string;
+  mount?: string;
+  method?: string;
+  "vault-addr"?: string;
+  namespace?: string;
+  "check-path"?: string[];
+}
+
+/** Flags first, then the agent config's auto_auth and vault stanzas, then VAULT_ADDR. */
+export async function resolveInput(
+  flags: Flags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DoctorInput> {
+  const fromConfig = flags.config?.length ? await configDefaults(flags.config) : {};
+  const method = flags.method ?? fromConfig.method ?? methodFromMount(flags.mount) ?? "jwt";
+  if (!METHODS.has(method)) {
+    throw usage(
+      `-method must be jwt or kubernetes (got "${method}"); the doctor explains those two`,
+    );
+  }
+  const mount = normaliseMount(flags.mount ?? fromConfig.mount ?? `auth/${method}`);
+  const role = flags.role ?? fromConfig.role;
+  if (!role)
+    throw usage("give the role: -role=NAME, or -config=FILE with auto_auth.method.config.role");
+  const tokenFile =
+    flags["token-file"] ??
+    fromConfig.tokenFile ??
+    (method === "kubernetes" ? DEFAULT_K8S_TOKEN_PATH : undefined);
+  if (!tokenFile) throw usage("give the token file: -token-file=PATH (jwt: the config's path)");
+  const address = flags["vault-addr"] ?? fromConfig.address ?? env.VAULT_ADDR ?? env.BAO_ADDR;
+  if (!address)
+    throw usage(
+      "give Vault's address: -vault-addr=URL, vault.address in the config, or VAULT_ADDR",
+    );
+  const namespace = flags.namespace ?? fromConfig.namespace ?? env.VAULT_NAMESPACE;
+  return {
+    address,
+    ...(namespace ? { namespace } : {}),
+    method,
+    mount,
+    role,
+    tokenFile,
+    checkPaths: flags["check-path"] ?? [],
+  };
+}
+
+interface ConfigDefaults {
+  method?: string;
+  mount?: string;
+  role?: string;
+  tokenFile?: string;
+  address?: string;
+  namespace?: string;
+}
+
+async function configDefaults(paths: string[]): Promise<ConfigDefaults> {
+  const { config } = await loadAgentConfig(paths);
+  const m = config.auto_auth?.method;
+  if (!m) {
+    throw usage(
+      `the config (${paths.join(", ")}) has no auto_auth method; the doctor checks that login`,
+    );
+  }
+  const cfg = m.config;
+  const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+  const tokenFile =
+    m.type === "kubernetes" ? (str(cfg.token_path) ?? DEFAULT_K8S_TOKEN_PATH) : str(cfg.path);
+  return {
+    method: m.type,
+    mount: m.mount_path,
+    role: str(cfg.role),
+    tokenFile,
+    address: config.vault?.address,
+    namespace: m.namespace ?? config.vault?.namespace,
+  };
+}
+
+function methodFromMount(mount?: string): string | undefined {
+  if (!mount) return undefined;
+  const last = normaliseMount(mount).split("/").pop();
+  return last && METHODS.has(last) ? last : undefined;
+}
+
+/** "kubernetes", "auth/kubernetes" and "/auth/kubernetes/" all mean auth/kubernetes. */
+export function normaliseMount(mount: string): string {
+  const bare = mount.replace(/^\/+|\/+$/g, "");
+  return bare.startsWith("auth/") ? bare : `auth/${bare}`;
+}
+
+function usage(message: string): VaultletError {
+  return new VaultletError("USAGE", `${message}\n\n${USAGE}`);
 }

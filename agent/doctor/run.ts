@@ -1,0 +1,169 @@
+import { readFile } from "node:fs/promises";
+import { describeError, VaultletError } from "../../shared/errors.ts";
+import { readTokenClaims, type TokenClaims } from "./claims.ts";
+import type { Finding, VaultAnswer } from "./findings.ts";
+import { loginFindings } from "./login-findings.ts";
+import { kvCounterpart, pathFindings, type MountInfo } from "./path-findings.ts";
+import { tokenFindings } from "./token-findings.ts";
+import { vaultCall, type VaultTarget } from "./vault.ts";
+
+export interface DoctorInput extends VaultTarget {
+  /** "jwt" or "kubernetes" */
+  method: string;
+  /** e.g. "auth/kubernetes" */
+  mount: string;
+  role: string;
+  tokenFile: string;
+  /** paths to try reading with the new token */
+  checkPaths: string[];
+  now?: Date;
+}
+
+export interface DoctorReport {
+  input: DoctorInput;
+  claims?: TokenClaims;
+  token: Finding[];
+  login?: { ok: boolean; status: number; policies: string[]; ttlSeconds?: number };
+  loginFindings: Finding[];
+  paths: { path: string; findings: Finding[] }[];
+  ok: boolean;
+}
+
+/**
+ * Reads the token, logs in as the agent would, and explains what went
+ * wrong. The token and the Vault token it earns stay in memory: neither is
+ * printed, and the Vault token is revoked before the doctor returns.
+ */
+export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
+  const now = input.now ?? new Date();
+  const report: DoctorReport = { input, token: [], loginFindings: [], paths: [], ok: false };
+  let jwt: string;
+  try {
+    jwt = (await readFile(input.tokenFile, "utf8")).trim();
+  } catch (err) {
+    report.token.push({
+      code: "TOKEN_FILE_UNREADABLE",
+      severity: "error",
+      message: `cannot read the token file ${input.tokenFile}: ${(err as NodeJS.ErrnoException).code ?? describeError(err)}`,
+      fix: "check the path (kubernetes: token_path, default /var/run/secrets/kubernetes.io/serviceaccount/token; jwt: path) and that the volume is mounted",
+    });
+    return report;
+  }
+  try {
+    report.claims = readTokenClaims(jwt);
+  } catch (err) {
+    const message = err instanceof VaultletError ? err.message : describeError(err);
+    report.token.push({ code: "TOKEN_NOT_JWT", severity: "error", message });
+    return report;
+  }
+  report.token.push(...tokenFindings(report.claims, input.method, now));
+
+  const login = await vaultCall(input, "POST", `${input.mount}/login`, {
+    body: { role: input.role, jwt },
+  });
+  const auth = (login.body as { auth?: LoginAuth } | undefined)?.auth;
+  if (login.status !== 200 || !auth?.client_token) {
+    report.login = { ok: false, status: login.status, policies: [] };
+    const mountAnswers = await probeMount(input, login);
+    report.loginFindings = loginFindings(
+      {
+        method: input.method,
+        mount: input.mount,
+        role: input.role,
+        claims: report.claims,
+        now,
+        mountAnswers,
+      },
+      login,
+    );
+    return report;
+  }
+  report.login = {
+    ok: true,
+    status: login.status,
+    policies: auth.policies ?? [],
+    ttlSeconds: auth.lease_duration,
+  };
+  try {
+    for (const path of input.checkPaths) {
+      report.paths.push({
+        path,
+        findings: await checkPath(input, auth.client_token, cleanPath(path), report.login.policies),
+      });
+    }
+  } finally {
+    await vaultCall(input, "POST", "auth/token/revoke-self", { token: auth.client_token }).catch(
+      () => undefined,
+    );
+  }
+  report.ok = ![...report.token, ...report.paths.flatMap((p) => p.findings)].some(
+    (f) => f.severity === "error",
+  );
+  return report;
+}
+
+interface LoginAuth {
+  client_token: string;
+  policies?: string[];
+  lease_duration?: number;
+}
+
+/**
+ * A bare "permission denied" at login is what Vault says both for a mount
+ * that does not exist and for a refused TokenReview; an empty login tells
+ * them apart, since an existing mount answers it with its own 400.
+ */
+async function probeMount(input: DoctorInput, login: VaultAnswer): Promise<boolean | undefined> {
+  if (login.status !== 403) return undefined;
+  const empty = await vaultCall(input, "POST", `${input.mount}/login`, { body: {} });
+  return empty.status !== 403;
+}
+
+function cleanPath(path: string): string {
+  return path.replace(/^\/+/, "").replace(/^v1\//, "").replace(/\/+$/, "");
+}
+
+async function checkPath(
+  input: DoctorInput,
+  token: string,
+  path: string,
+  policies: string[],
+): Promise<Finding[]> {
+  const read = await vaultCall(input, "GET", path, { token });
+  if (read.status === 200) return pathFindings({ path, read, policies });
+  const mount = await lookupMount(input, token, path);
+  const candidates = [path];
+  if (mount) {
+    const other = kvCounterpart(path, mount);
+    if (other) candidates.push(other);
+    const prefix = mount.path;
+    if (mount.version === "2" && path.startsWith(`${prefix}data/`)) {
+      candidates.push(prefix + path.slice(`${prefix}data/`.length));
+    }
+  }
+  const caps = await vaultCall(input, "POST", "sys/capabilities-self", {
+    token,
+    body: { paths: candidates },
+  });
+  const capabilities =
+    caps.status === 200
+      ? ((caps.body as { data?: Record<string, string[]> }).data ?? undefined)
+      : undefined;
+  return pathFindings({ path, read, mount, policies, capabilities });
+}
+
+async function lookupMount(
+  input: DoctorInput,
+  token: string,
+  path: string,
+): Promise<MountInfo | undefined> {
+  const answer = await vaultCall(input, "GET", `sys/internal/ui/mounts/${path}`, { token });
+  if (answer.status !== 200) return undefined;
+  const data = (
+    answer.body as {
+      data?: { path?: string; type?: string; options?: { version?: string } | null };
+    }
+  ).data;
+  if (!data?.path || !data.type) return undefined;
+  return { path: data.path, type: data.type, version: data.options?.version };
+}
