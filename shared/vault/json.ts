@@ -1,0 +1,47 @@
+/**
+ * Parsing Vault's JSON answers. Numbers inside a response's top-level `data`
+ * keep the digits Vault wrote (JsonNumber), because templates must print them
+ * as Go does (`1e3` stays `1e3`, `10.50` stays `10.50`); numbers in the
+ * envelope (lease_duration, auth.lease_duration, ...) are plain numbers.
+ */
+import { JsonNumber } from "../../agent/template/types.ts";
+
+type Reviver = (
+  this: unknown,
+  key: string,
+  value: unknown,
+  context?: { source?: string },
+) => unknown;
+
+const keepSource: Reviver = (_key, value, context) =>
+  typeof value === "number" && context?.source !== undefined
+    ? new JsonNumber(context.source)
+    : value;
+
+function toPlainNumbers(value: unknown): unknown {
+  if (value instanceof JsonNumber) return value.value;
+  if (Array.isArray(value)) return value.map(toPlainNumbers);
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = toPlainNumbers(v);
+    return out;
+  }
+  return value;
+}
+
+/** Plain JSON.parse: every number a JS number. */
+export function parsePlain(text: string): unknown {
+  return JSON.parse(text);
+}
+
+/** JSON.parse keeping the written form of numbers under the top-level `data` key. */
+export function parseKeepingDataNumbers(text: string): unknown {
+  const parsed = JSON.parse(
+    text,
+    keepSource as (key: string, value: unknown) => unknown,
+  ) as unknown;
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return toPlainNumbers(parsed);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(parsed)) out[k] = k === "data" ? v : toPlainNumbers(v);
+  return out;
+}
