@@ -265,7 +265,8 @@ export class SecretsStore implements DataSource {
     const { log, metrics } = this.#o;
     const value = toStoredValue(entry.dep, res);
     const print = fingerprint(value);
-    const changed = entry.value !== undefined && print !== entry.print;
+    // a first value after a failed start also counts: the template is still waiting for it
+    const changed = (entry.value !== undefined && print !== entry.print) || entry.failed;
     entry.value = value;
     entry.print = print;
     entry.generation = generation;

@@ -1,0 +1,309 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { AgentConfig, TemplateStanza } from "../../shared/agent-config/types.ts";
+import { describeError, VaultletError } from "../../shared/errors.ts";
+import type { Logger } from "../../shared/log.ts";
+import type { AuthManager } from "../auth/manager.ts";
+import { createSupervisor, exitCodeOf, type Supervisor } from "../exec/index.ts";
+import type { AgentMetrics } from "../ops/metrics.ts";
+import {
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  runCommand,
+  sendSignal,
+  writeFileAtomic,
+} from "../output/index.ts";
+import type { SecretsStore } from "../secrets/store.ts";
+import type { CompiledTemplate, RenderEnvironment, TemplateEngine } from "../template/types.ts";
+import { defaultRandom, type Random } from "../timing/jitter.ts";
+import { RenderQueue, renderComplete, renderEnvironment } from "./template-job.ts";
+
+export const TEMPLATE_ENGINE_MISSING = "TEMPLATE_ENGINE_MISSING";
+export const TEMPLATE_SOURCE_UNREADABLE = "TEMPLATE_SOURCE_UNREADABLE";
+export const COMMAND_FAILED = "COMMAND_FAILED";
+
+export type Engines = Partial<Record<"go" | "handlebars", TemplateEngine>>;
+
+export interface RunnerParts {
+  config: AgentConfig;
+  auth: AuthManager;
+  store: SecretsStore;
+  engines: Engines;
+  log: Logger;
+  metrics: AgentMetrics;
+  /** environment visible to templates' `env` and to exec's app */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** wait a random time up to this before the first login, so a fleet starting together spreads out */
+  startupJitterMs?: number;
+  random?: Random;
+}
+
+interface FileJob {
+  name: string;
+  stanza: TemplateStanza;
+  compiled: CompiledTemplate;
+  used: Set<string>;
+  queue: RenderQueue;
+}
+
+interface EnvJob {
+  name: string;
+  compiled: CompiledTemplate;
+  used: Set<string>;
+  value: string | undefined;
+  queue: RenderQueue;
+}
+
+/**
+ * Wires auth, the secrets store, the templates and the output: logs in,
+ * renders every template once (ready), then re-renders a template whenever a
+ * secret it uses changes, writing only changed bytes and then running its
+ * command or signal. Once mode stops after the first render.
+ */
+export class AgentRunner {
+  readonly #p: RunnerParts;
+  readonly #env: RenderEnvironment;
+  readonly #files: FileJob[];
+  readonly #envs: EnvJob[];
+  #ready = false;
+  #supervisor: Supervisor | undefined;
+  #stopForwarding: (() => void) | undefined;
+
+  constructor(parts: RunnerParts) {
+    this.#p = parts;
+    this.#env = renderEnvironment(parts.env ?? process.env);
+    this.#files = parts.config.template.map((t) => this.#fileJob(t));
+    this.#envs = parts.config.env_template.map((t) => {
+      const job: EnvJob = {
+        name: `env_template "${t.name}"`,
+        compiled: this.#compile(t.engine, t.contents ?? readSource(t.source, t.name), {
+          name: `env_template "${t.name}"`,
+          leftDelimiter: t.left_delimiter,
+          rightDelimiter: t.right_delimiter,
+          errorOnMissingKey: t.error_on_missing_key,
+        }),
+        used: new Set(),
+        value: undefined,
+        queue: undefined as unknown as RenderQueue,
+      };
+      job.queue = new RenderQueue(job.name, () => this.#renderEnv(job, t.name), parts.log);
+      return job;
+    });
+    parts.auth.onTokenChange((change) => parts.store.tokenChanged(change));
+    parts.store.onChange((keys) => this.#changed(keys));
+  }
+
+  /** true once every template has been rendered and written */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** the supervised app, in exec mode, once started */
+  get supervisor(): Supervisor | undefined {
+    return this.#supervisor;
+  }
+
+  /** log in and render everything once; throws with the reason when anything fails */
+  async start(): Promise<void> {
+    const { auth, log, random } = this.#p;
+    const jitter = (this.#p.startupJitterMs ?? 0) * (random ?? defaultRandom)();
+    if (jitter > 0) await new Promise((r) => setTimeout(r, jitter));
+    await auth.start();
+    if (auth.sinkError) throw auth.sinkError;
+    await Promise.all([
+      ...this.#files.map((j) => this.#renderFile(j)),
+      ...this.#envs.map((j) => this.#renderEnv(j)),
+    ]);
+    this.#p.store.retain(this.#usedKeys());
+    if (this.#p.config.exec) await this.#startExec();
+    this.#ready = true;
+    log.info(
+      { templates: this.#files.length, env_templates: this.#envs.length },
+      "all templates rendered",
+    );
+  }
+
+  /**
+   * Sidecar mode after start(): resolves with the exit code when `stop`
+   * settles (SIGTERM) or, in exec mode, when the app exits.
+   */
+  async serve(stop: Promise<unknown>): Promise<number> {
+    const sup = this.#supervisor;
+    if (!sup) {
+      await stop;
+      await this.shutdown();
+      return 0;
+    }
+    const ended = await Promise.race([
+      sup.exited.then((r) => ({ app: r })),
+      stop.then(() => undefined),
+    ]);
+    const result = ended ? ended.app : await sup.stop();
+    await this.shutdown();
+    return exitCodeOf(result);
+  }
+
+  /** stop every schedule; revoke the token and leases when revoke_on_shutdown is set */
+  async shutdown(): Promise<void> {
+    const { auth, store, log, config } = this.#p;
+    this.#stopForwarding?.();
+    store.stop();
+    if (config.vaultlet?.revoke_on_shutdown) {
+      await store.revokeLeases();
+      await auth.revoke().then(
+        () => log.info("token revoked"),
+        (err) => log.warn({ error: describeError(err) }, "cannot revoke the token"),
+      );
+    }
+    auth.stop();
+  }
+
+  #fileJob(t: TemplateStanza): FileJob {
+    const name = t.destination;
+    const text = t.contents ?? readSource(t.source, name);
+    const job: FileJob = {
+      name,
+      stanza: t,
+      compiled: this.#compile(t.engine, text, {
+        name,
+        leftDelimiter: t.left_delimiter,
+        rightDelimiter: t.right_delimiter,
+        errorOnMissingKey: t.error_on_missing_key,
+      }),
+      used: new Set(),
+      queue: undefined as unknown as RenderQueue,
+    };
+    job.queue = new RenderQueue(name, () => this.#renderFile(job), this.#p.log);
+    return job;
+  }
+
+  #compile(
+    engine: "go" | "handlebars" | undefined,
+    text: string,
+    opts: {
+      name: string;
+      leftDelimiter?: string;
+      rightDelimiter?: string;
+      errorOnMissingKey: boolean;
+    },
+  ): CompiledTemplate {
+    const kind = engine ?? "go";
+    const impl = this.#p.engines[kind];
+    if (!impl) {
+      throw new VaultletError(
+        TEMPLATE_ENGINE_MISSING,
+        `${opts.name}: the ${kind} template engine is not available`,
+      );
+    }
+    return impl.compile(text, stripUndefined(opts) as typeof opts);
+  }
+
+  async #renderFile(job: FileJob): Promise<void> {
+    const { store, metrics, log } = this.#p;
+    try {
+      const { output, used } = await renderComplete(job.name, job.compiled, store, this.#env);
+      job.used = new Set(used.map((d) => d.key));
+      const dest = path.resolve(job.stanza.destination);
+      const { changed } = await writeFileAtomic(outputRoot(dest), dest, output, {
+        perms: job.stanza.perms,
+        createDirs: job.stanza.create_dest_dirs,
+      });
+      metrics.renders.inc({ template: job.name });
+      if (!changed) return;
+      log.info({ template: job.name }, "template rendered; file changed");
+      await this.#afterChange(job.stanza);
+    } catch (err) {
+      metrics.renderErrors.inc({ template: job.name });
+      throw err;
+    }
+  }
+
+  async #renderEnv(job: EnvJob, varName?: string): Promise<void> {
+    const { output, used } = await renderComplete(job.name, job.compiled, this.#p.store, this.#env);
+    job.used = new Set(used.map((d) => d.key));
+    const before = job.value;
+    job.value = output;
+    this.#p.metrics.renders.inc({ template: job.name });
+    if (before !== undefined && before !== output && this.#supervisor) {
+      this.#p.log.info({ variable: varName }, "environment value changed");
+      await this.#supervisor.update(this.#envValues());
+    }
+  }
+
+  async #afterChange(t: TemplateStanza): Promise<void> {
+    const argv = t.exec?.command ?? t.command;
+    if (argv && argv.length > 0) {
+      const timeoutMs = t.exec?.timeout ?? t.command_timeout ?? DEFAULT_COMMAND_TIMEOUT_MS;
+      const result = await runCommand(argv, { timeoutMs });
+      if (result.code !== 0) {
+        const how = result.timedOut
+          ? "timed out"
+          : result.signal
+            ? `ended by ${result.signal}`
+            : `exited ${result.code}`;
+        throw new VaultletError(COMMAND_FAILED, `command of template ${t.destination} ${how}`);
+      }
+    }
+    if (t.signal) {
+      const { pids } = await sendSignal(t.signal);
+      this.#p.log.info({ template: t.destination, signal: t.signal.signal, pids }, "app signalled");
+    }
+  }
+
+  async #startExec(): Promise<void> {
+    const { config, log } = this.#p;
+    const names = this.#envs.map((j) => j.name);
+    const sup = createSupervisor(config.exec!, log, {
+      requiredEnv: config.env_template.map((t) => t.name),
+      baseEnv: this.#p.env as NodeJS.ProcessEnv | undefined,
+    });
+    await sup.start(this.#envValues());
+    this.#supervisor = sup;
+    this.#stopForwarding = sup.forwardSignals(["SIGHUP", "SIGUSR1", "SIGUSR2"]);
+    log.debug({ env_templates: names.length }, "app started");
+  }
+
+  #envValues(): Record<string, string> {
+    const out: Record<string, string> = {};
+    this.#p.config.env_template.forEach((t, i) => (out[t.name] = this.#envs[i]!.value ?? ""));
+    return out;
+  }
+
+  #changed(keys: string[]): void {
+    if (!this.#ready) return;
+    for (const job of [...this.#files, ...this.#envs]) {
+      if (keys.some((k) => job.used.has(k))) void job.queue.trigger();
+    }
+  }
+
+  #usedKeys(): Set<string> {
+    const all = new Set<string>();
+    for (const job of [...this.#files, ...this.#envs]) for (const k of job.used) all.add(k);
+    return all;
+  }
+}
+
+/** the nearest existing directory above the destination: writes may not leave it */
+function outputRoot(dest: string): string {
+  let dir = path.dirname(dest);
+  while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+function readSource(source: string | undefined, name: string): string {
+  if (!source) {
+    throw new VaultletError(TEMPLATE_SOURCE_UNREADABLE, `template ${name}: set contents or source`);
+  }
+  try {
+    return readFileSync(source, "utf8");
+  } catch (err) {
+    throw new VaultletError(
+      TEMPLATE_SOURCE_UNREADABLE,
+      `template ${name}: cannot read source ${source}: ${(err as NodeJS.ErrnoException).code ?? describeError(err)}`,
+      { cause: err },
+    );
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

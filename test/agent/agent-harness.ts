@@ -1,0 +1,131 @@
+/**
+ * Runs the agent in-process against a real OpenBao, for the agent's
+ * integration tests: config builder, log capture, a stop switch and the
+ * agent's parts for inspection (metrics, token state).
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AgentConfig, TemplateStanza } from "../../shared/agent-config/types.ts";
+import { createLogger } from "../../shared/log.ts";
+import { runAgent, type Agent } from "../../agent/runner/agent.ts";
+import { defaultEngines } from "../../agent/runner/engines.ts";
+import { captureLogs, type LogCapture } from "../support/log-capture.ts";
+import { startOpenBao, type OpenBaoServer } from "../support/openbao.ts";
+import type { JwtSigner } from "../support/jwt-signer.ts";
+
+export interface RunningAgent {
+  logs: LogCapture;
+  /** resolves with the exit code */
+  done: Promise<number>;
+  /** the agent's parts, once built */
+  parts(): Promise<Agent>;
+  stop(): Promise<number>;
+}
+
+export function tempDir(prefix = "vaultlet-agent-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function baseConfig(over: Partial<AgentConfig>): AgentConfig {
+  return {
+    template: [],
+    env_template: [],
+    exit_after_auth: false,
+    listener: [],
+    vaultlet: { listen: "127.0.0.1:0" },
+    ...over,
+  };
+}
+
+export function fileTemplate(
+  destination: string,
+  contents: string,
+  extra: Partial<TemplateStanza> = {},
+): TemplateStanza {
+  return {
+    destination,
+    contents,
+    create_dest_dirs: false,
+    error_on_missing_key: false,
+    engine: "handlebars",
+    ...extra,
+  };
+}
+
+export function runInProcess(config: AgentConfig): RunningAgent {
+  const logs = captureLogs();
+  const log = createLogger({ destination: logs.stream, level: "debug" });
+  let stopNow!: () => void;
+  const stop = new Promise<void>((r) => (stopNow = r));
+  let gotParts!: (a: Agent) => void;
+  const parts = new Promise<Agent>((r) => (gotParts = r));
+  const done = runAgent(
+    config,
+    { log, engines: defaultEngines(), env: {}, startupJitterMs: 0, onCreated: gotParts },
+    stop,
+  );
+  return {
+    logs,
+    done,
+    parts: () => parts,
+    stop: () => {
+      stopNow();
+      return done;
+    },
+  };
+}
+
+/** OpenBao with jwt auth at "jwt", role "app" bound to audience "vault", the given policy */
+export async function baoWithJwt(
+  policyHcl: string,
+  role: { tokenTtl?: string; tokenMaxTtl?: string } = {},
+): Promise<{ bao: OpenBaoServer; signer: JwtSigner; jwtPath: string; dir: string }> {
+  const bao = await startOpenBao({ audit: true });
+  await bao.writePolicy("app", policyHcl);
+  const signer = await bao.enableJwtAuth({ mount: "jwt" });
+  await bao.jwtRole("jwt", "app", {
+    boundAudiences: ["vault"],
+    userClaim: "sub",
+    policies: ["app"],
+    tokenTtl: role.tokenTtl ?? "1h",
+    tokenMaxTtl: role.tokenMaxTtl ?? "2h",
+  });
+  const dir = tempDir();
+  const jwtPath = join(dir, "jwt");
+  writeFileSync(jwtPath, await signer.signJwt({ sub: "app", aud: "vault" }));
+  return { bao, signer, jwtPath, dir };
+}
+
+export function jwtAuth(bao: OpenBaoServer, jwtPath: string, extra: Record<string, unknown> = {}) {
+  return {
+    vault: { address: bao.address },
+    auto_auth: {
+      method: {
+        type: "jwt",
+        mount_path: "auth/jwt",
+        config: { role: "app", path: jwtPath },
+        min_backoff: 200,
+        max_backoff: 1000,
+        exit_on_err: false,
+        ...extra,
+      },
+      sinks: [],
+    },
+  } satisfies Partial<AgentConfig>;
+}
+
+/** poll `check` every 50 ms until it returns a value other than undefined/false, or fail after `ms` */
+export async function eventually<T>(
+  what: string,
+  ms: number,
+  check: () => T | Promise<T>,
+): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false && v !== null) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
