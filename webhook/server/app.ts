@@ -22,8 +22,10 @@ export interface AdmissionAppOptions {
   readonly inject: InjectFn;
   readonly logger: Logger;
   readonly metrics: WebhookMetrics;
-  /** True once TLS material is loaded and until shutdown starts. */
+  /** Readiness: true once TLS material is loaded and until shutdown starts. */
   readonly isReady: () => boolean;
+  /** True once real TLS material is loaded; requests in flight at shutdown are still answered. */
+  readonly isTlsReady: () => boolean;
   readonly maxBodyBytes?: number;
   readonly metricsPath?: string;
 }
@@ -57,7 +59,7 @@ export function createAdmissionApp(opts: AdmissionAppOptions): express.Express {
     requireJsonBody,
     express.raw({ type: () => true, limit }),
     (req: Request, res: Response) => {
-      if (!opts.isReady()) {
+      if (!opts.isTlsReady()) {
         res.status(503).json({ error: "webhook is not ready: TLS material is not loaded yet" });
         return;
       }

@@ -57,6 +57,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     logger: opts.logger,
     metrics,
     isReady,
+    isTlsReady: () => tlsReady,
     ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),
     ...(opts.metricsPath !== undefined ? { metricsPath: opts.metricsPath } : {}),
   });

@@ -1,0 +1,137 @@
+import { request } from "node:https";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnTracked, waitUntil, type TrackedProcess } from "../../support/processes.ts";
+import { postReview } from "./https.ts";
+import { admissionReview, annotatedPod } from "./reviews.ts";
+import { tlsFixture, type TlsFixture } from "./tls-fixture.ts";
+
+const BIN = fileURLToPath(new URL("../../../shared/cli/bin.ts", import.meta.url));
+
+function startWebhook(env: Record<string, string>, args: string[] = []): TrackedProcess {
+  return spawnTracked(process.execPath, [BIN, "webhook", ...args], {
+    env: { PATH: process.env["PATH"] ?? "", ...env },
+  });
+}
+
+async function listeningPort(proc: TrackedProcess): Promise<number> {
+  return waitUntil(
+    "the webhook to listen",
+    async () => {
+      for (const line of proc.output().split("\n")) {
+        if (!line.startsWith("{")) continue;
+        const entry = JSON.parse(line);
+        if (entry.msg === "webhook listening") return entry.port as number;
+      }
+      if (proc.hasExited) throw new Error(`webhook exited: ${proc.output()}`);
+      return undefined;
+    },
+    15_000,
+  );
+}
+
+describe("vaultlet webhook (the command)", () => {
+  let fx: TlsFixture;
+  before(async () => {
+    fx = await tlsFixture();
+  });
+  after(async () => {
+    await fx.cleanup();
+  });
+
+  test("serves over HTTPS with settings from env and flags, writes JSON logs, and on SIGTERM finishes the request in flight and exits 0", async () => {
+    const proc = startWebhook(
+      {
+        AGENT_INJECT_VAULT_ADDR: "https://vault.vault.svc:8200",
+        AGENT_INJECT_TLS_CERT_FILE: fx.certFile,
+        AGENT_INJECT_TLS_KEY_FILE: fx.keyFile,
+        AGENT_INJECT_LOG_LEVEL: "debug",
+      },
+      ["-listen=127.0.0.1:0", "-tls-min-version=tls13"],
+    );
+    try {
+      const port = await listeningPort(proc);
+      const url = `https://127.0.0.1:${port}`;
+      const ca = fx.ca.certPem;
+      const res = await postReview(url, ca, admissionReview({ object: annotatedPod() }));
+      assert.equal(res.json().response.allowed, true);
+      assert.equal(res.json().response.patchType, "JSONPatch");
+
+      const body = JSON.stringify(admissionReview({ object: annotatedPod() }));
+      let finish = () => {};
+      let sent: () => void = () => {};
+      const headersSent = new Promise<void>((r) => (sent = r));
+      const inFlight = new Promise<number>((resolve, reject) => {
+        const req = request(
+          new URL("/mutate", url),
+          {
+            method: "POST",
+            ca,
+            agent: false,
+            headers: { "content-type": "application/json", "content-length": String(body.length) },
+          },
+          (r) => {
+            r.resume();
+            r.on("end", () => resolve(r.statusCode ?? 0));
+          },
+        );
+        req.on("error", reject);
+        req.write(body.slice(0, 100), () => sent());
+        finish = () => req.end(body.slice(100));
+      });
+      await headersSent;
+      await new Promise((r) => setTimeout(r, 100));
+      proc.child.kill("SIGTERM");
+      await waitUntil(
+        "shutdown to start",
+        async () => (proc.output().includes("shutting down") ? true : undefined),
+        5000,
+      );
+      await assert.rejects(
+        postReview(url, ca, admissionReview({ object: annotatedPod() })),
+        "new connections are refused",
+      );
+      finish();
+      assert.equal(await inFlight, 200);
+      await proc.exited();
+      assert.equal(proc.child.exitCode, 0, proc.output());
+      const lines = proc
+        .output()
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("{"));
+      assert.ok(lines.length >= 3);
+      for (const line of lines) assert.equal(typeof JSON.parse(line).level, "string");
+    } finally {
+      await proc.stop();
+    }
+  });
+
+  test("without a Vault address it exits 2 naming the variable", async () => {
+    const proc = startWebhook({
+      AGENT_INJECT_TLS_CERT_FILE: fx.certFile,
+      AGENT_INJECT_TLS_KEY_FILE: fx.keyFile,
+    });
+    await proc.exited();
+    assert.equal(proc.child.exitCode, 2);
+    assert.match(proc.output(), /AGENT_INJECT_VAULT_ADDR/);
+  });
+
+  test("without TLS settings it exits 2 naming the variables", async () => {
+    const proc = startWebhook({ AGENT_INJECT_VAULT_ADDR: "https://vault:8200" });
+    await proc.exited();
+    assert.equal(proc.child.exitCode, 2);
+    assert.match(
+      proc.output(),
+      /AGENT_INJECT_TLS_CERT_FILE and AGENT_INJECT_TLS_KEY_FILE, or AGENT_INJECT_TLS_AUTO/,
+    );
+  });
+
+  test("an unknown flag exits 2", async () => {
+    const proc = startWebhook({}, ["-no-such-flag=1"]);
+    await proc.exited();
+    assert.equal(proc.child.exitCode, 2);
+    assert.match(proc.output(), /unknown flag -no-such-flag/);
+  });
+});
