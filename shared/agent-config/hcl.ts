@@ -12,10 +12,11 @@ type HclParse = (filename: string, contents: string) => Promise<Record<string, u
 // A fixed file name lets the parser's diagnostics be split reliably,
 // whatever characters the real path holds.
 const NAME = "vaultlet-agent-config.hcl";
-const DIAGNOSTIC = new RegExp(
-  `${NAME.replace(/\./g, "\\.")}:(\\d+),(\\d+)(?:-\\d+(?:,\\d+)?)?: `,
-  "g",
-);
+const POSITION = `${NAME.replace(/\./g, "\\.")}:(\\d+),(\\d+)(?:-\\d+(?:,\\d+)?)?`;
+// A diagnostic starts the message or follows the previous one's full stop;
+// the name elsewhere ("already set at NAME:1,1-2") is a reference inside one.
+const DIAGNOSTIC = new RegExp(`(?<=\\[|\\. |^)${POSITION}: `, "g");
+const REFERENCE = new RegExp(POSITION, "g");
 
 let parser: Promise<HclParse> | undefined;
 
@@ -40,15 +41,18 @@ function syntaxProblems(message: string, source: string): string[] {
       : "";
     return [`${source}: invalid HCL: ${reason}${hint}`];
   }
-  return matches.map((m, i) => {
+  const byPosition = (m: RegExpExecArray) => Number(m[1]) * 1e6 + Number(m[2]);
+  const lines = matches.map((m, i) => {
     const end = matches[i + 1]?.index ?? message.length;
     const text = message
       .slice(m.index + m[0].length, end)
       .trim()
       .replace(/\]$/, "")
-      .trim();
-    return `${source}:${m[1]}:${m[2]}: ${text}`;
+      .trim()
+      .replace(REFERENCE, (_m, line: string) => `line ${line}`);
+    return { at: byPosition(m), line: `${source}:${m[1]}:${m[2]}: ${text}` };
   });
+  return lines.sort((a, b) => a.at - b.at).map((l) => l.line);
 }
 
 interface Entry {

@@ -12,7 +12,7 @@ export function parseJsonText(text: string, source: string): unknown {
     return JSON.parse(text);
   } catch (err) {
     const reason = (err as Error).message
-      .replace(/, ".*" is not valid JSON$/s, "")
+      .replace(/, .*is not valid JSON$/s, "")
       .replace(/ in JSON at position \d+.*$/s, "")
       .replace(/ \(line \d+ column \d+\)$/, "");
     const { line, column } = lineAndColumn(text, firstErrorOffset(text));

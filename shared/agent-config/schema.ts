@@ -170,10 +170,17 @@ const signalAction: BlockSchema = {
 const engine: Field = { parse: v.oneOf("go", "handlebars") };
 
 function exactlyOne(a: string, b: string) {
-  return (out: Record<string, unknown>, where: Where, walk: Walk) => {
-    if (out[a] !== undefined && out[b] !== undefined) {
+  // Judged on the keys written, so a mistyped value is reported once, as mistyped.
+  return (
+    _out: Record<string, unknown>,
+    where: Where,
+    walk: Walk,
+    body: Record<string, unknown>,
+  ) => {
+    const has = (k: string) => body[k] !== undefined && body[k] !== null;
+    if (has(a) && has(b)) {
       walk.problem(where, `set exactly one of ${a} and ${b}, not both`);
-    } else if (out[a] === undefined && out[b] === undefined) {
+    } else if (!has(a) && !has(b)) {
       walk.problem(where, `set one of ${a} (inline text) or ${b} (a file path)`);
     }
   };
@@ -238,8 +245,8 @@ const envTemplate: BlockSchema = {
       ].map((k) => [k, notInEnvTemplate(k)]),
     ),
   },
-  check(out, where, walk) {
-    exactlyOne("contents", "source")(out, where, walk);
+  check(out, where, walk, body) {
+    exactlyOne("contents", "source")(out, where, walk, body);
     if (typeof out.name === "string" && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(out.name)) {
       walk.problem(where, `"${out.name}" is not a valid environment variable name`);
     }

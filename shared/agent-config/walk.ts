@@ -36,7 +36,12 @@ export interface BlockSchema {
   /** the body key an HCL block label fills: `sink "file" {}` sets `type` */
   label?: string;
   /** rules across keys, and defaults that depend on other keys */
-  check?: (out: Record<string, unknown>, where: Where, walk: Walk) => void;
+  check?: (
+    out: Record<string, unknown>,
+    where: Where,
+    walk: Walk,
+    body: Record<string, unknown>,
+  ) => void;
 }
 
 /** One step of a key path as it appears in the source: the n-th `key "label"` there. */
@@ -135,7 +140,7 @@ export class Walk {
       if ("required" in field && field.required) this.problem(where.key(key), "required");
       else if ("default" in field && field.default !== undefined) out[key] = field.default;
     }
-    schema.check?.(out, where, this);
+    schema.check?.(out, where, this, body);
     return out;
   }
 
@@ -202,9 +207,10 @@ export class Walk {
           const own = (body as Record<string, unknown>)[schema.label];
           if (own !== undefined && own !== label) {
             this.problem(
-              where.key(schema.label),
+              parent.key(key, label).key(schema.label),
               `block label "${label}" and ${schema.label} = ${JSON.stringify(own)} disagree; keep one`,
             );
+            continue;
           }
           add({ ...(body as Record<string, unknown>), [schema.label]: label }, label);
         }
