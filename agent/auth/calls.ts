@@ -8,7 +8,6 @@
 export interface VaultAuth {
   client_token: string;
   accessor?: string;
-  policies?: string[];
   /** seconds */
   lease_duration: number;
   renewable: boolean;

@@ -37,6 +37,8 @@ export interface Agent {
   ops: OpsServer | undefined;
   /** settles with the error that must stop the agent (exit_on_retry_failure, once mode) */
   fatal: Promise<VaultletError>;
+  /** close the ops endpoint and Vault connections */
+  close(): Promise<void>;
 }
 
 /** Builds the agent's parts from its config and opens the ops endpoint. */
@@ -50,7 +52,8 @@ export async function createAgent(config: AgentConfig, opts: AgentOptions): Prom
     );
   }
   const { log } = opts;
-  const calls = opts.calls ?? createVaultCalls(config.vault);
+  const owned = opts.calls ? undefined : createVaultCalls(config.vault);
+  const calls = opts.calls ?? owned!;
   const metrics = createAgentMetrics();
   let fail!: (err: VaultletError) => void;
   const fatal = new Promise<VaultletError>((resolve) => (fail = resolve));
@@ -99,7 +102,11 @@ export async function createAgent(config: AgentConfig, opts: AgentOptions): Prom
     ops = await startOpsServer(listen, { ready: () => runner.ready, healthy: () => true }, metrics);
     log.info({ listen: ops.address }, "ops endpoint listening");
   }
-  return { runner, metrics, auth, store, ops, fatal };
+  const close = async () => {
+    await ops?.close();
+    owned?.close();
+  };
+  return { runner, metrics, auth, store, ops, fatal, close };
 }
 
 /**
@@ -141,6 +148,6 @@ export async function runAgent(
     await agent?.runner.shutdown().catch(() => undefined);
     return 1;
   } finally {
-    await agent?.ops?.close();
+    await agent?.close();
   }
 }

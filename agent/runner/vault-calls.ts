@@ -1,137 +1,83 @@
-import { VaultletError } from "../../shared/errors.ts";
 import type { VaultStanza } from "../../shared/agent-config/types.ts";
-import type { AuthCalls, TokenLookup, VaultAuth } from "../auth/calls.ts";
+import { VaultClient, type VaultClientOptions } from "../../shared/vault/index.ts";
+import type { AuthCalls, TokenLookup } from "../auth/calls.ts";
 import type { KvMount, SecretCalls, VaultResponse } from "../secrets/calls.ts";
 
-export const VAULT_REQUEST_FAILED = "VAULT_REQUEST_FAILED";
-const DEFAULT_TIMEOUT_MS = 60_000;
+/** clients kept per token: the current token, the one it replaces, and a candidate being checked */
+const MAX_CLIENTS = 3;
 
-/** an answer from Vault other than success; `status` is the HTTP status (0: no answer) */
-export class VaultCallError extends VaultletError {
-  readonly status: number;
-  constructor(status: number, message: string, options?: { cause?: unknown }) {
-    super(VAULT_REQUEST_FAILED, message, options);
-    this.status = status;
-  }
+export interface VaultCalls extends AuthCalls, SecretCalls {
+  /** close every connection */
+  close(): void;
 }
 
 /**
- * The agent's Vault calls over HTTP. Error messages carry the method, the
- * path and Vault's own error strings, never a token or a request body.
+ * The agent's Vault calls over the shared client. The client holds one token,
+ * so each token gets its own client (tokens change only at login; old ones
+ * are closed), which keeps every call bound to the token it was made with.
  */
-export function createVaultCalls(vault: VaultStanza | undefined): AuthCalls & SecretCalls {
-  const address = (vault?.address ?? process.env["VAULT_ADDR"] ?? "https://127.0.0.1:8200").replace(
-    /\/+$/,
-    "",
-  );
-  const namespace = vault?.namespace;
-  const timeoutMs = vault?.timeout ?? DEFAULT_TIMEOUT_MS;
+export function createVaultCalls(
+  vault: VaultStanza | undefined,
+  extra: Partial<VaultClientOptions> = {},
+): VaultCalls {
+  const options: VaultClientOptions = {
+    address: vault?.address ?? process.env["VAULT_ADDR"] ?? "https://127.0.0.1:8200",
+    namespace: vault?.namespace,
+    timeoutMs: vault?.timeout,
+    caCert: vault?.ca_cert,
+    caPath: vault?.ca_path,
+    clientCert: vault?.client_cert,
+    clientKey: vault?.client_key,
+    tlsServerName: vault?.tls_server_name,
+    tlsSkipVerify: vault?.tls_skip_verify,
+    ...extra,
+  };
+  const anonymous = new VaultClient(options);
+  const byToken = new Map<string, VaultClient>();
 
-  async function call(
-    method: string,
-    path: string,
-    token: string | undefined,
-    body?: unknown,
-    query: ReadonlyArray<readonly [string, string]> = [],
-  ): Promise<VaultResponse | undefined> {
-    const qs = query.length
-      ? `?${new URLSearchParams(query.map(([k, v]) => [k, v])).toString()}`
-      : "";
-    const headers: Record<string, string> = { "X-Vault-Request": "true" };
-    if (token) headers["X-Vault-Token"] = token;
-    if (namespace) headers["X-Vault-Namespace"] = namespace;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    let res: Response;
-    try {
-      res = await fetch(`${address}/v1/${path}${qs}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      throw new VaultCallError(0, `${method} ${path}: no answer from Vault at ${address}`, {
-        cause: err,
-      });
+  function client(token: string): VaultClient {
+    let c = byToken.get(token);
+    if (c) {
+      // most recently used last, so eviction drops the oldest token's client
+      byToken.delete(token);
+      byToken.set(token, c);
+      return c;
     }
-    const text = await res.text();
-    if (!res.ok) {
-      let errors: string[] = [];
-      try {
-        const parsed = JSON.parse(text) as { errors?: unknown };
-        if (Array.isArray(parsed.errors)) errors = parsed.errors.map(String);
-      } catch {
-        /* not JSON: keep only the status */
-      }
-      const detail = errors.length ? errors.join("; ") : res.statusText;
-      throw new VaultCallError(
-        res.status,
-        `${method} ${path}: Vault answered ${res.status}: ${detail}`,
-      );
+    c = new VaultClient({ ...options, token });
+    byToken.set(token, c);
+    while (byToken.size > MAX_CLIENTS) {
+      const [oldest, old] = byToken.entries().next().value!;
+      byToken.delete(oldest);
+      old.close();
     }
-    return text ? (JSON.parse(text) as VaultResponse) : undefined;
-  }
-
-  function authOf(res: VaultResponse | undefined, path: string): VaultAuth {
-    const auth = res?.auth as VaultAuth | undefined;
-    if (!auth) throw new VaultCallError(200, `${path}: Vault's answer has no auth block`);
-    return auth;
+    return c;
   }
 
   return {
-    async login(mountPath, body) {
-      return authOf(await call("PUT", `${mountPath}/login`, undefined, body), `${mountPath}/login`);
-    },
-    async renewSelf(token, increment) {
-      return authOf(await call("PUT", "auth/token/renew-self", token, { increment }), "renew-self");
-    },
+    login: (mountPath, body) => anonymous.login(mountPath, body),
+    renewSelf: (token, incrementSeconds) => client(token).tokenRenewSelf(incrementSeconds * 1000),
     async lookupSelf(token): Promise<TokenLookup> {
-      const d = ((await call("GET", "auth/token/lookup-self", token))?.data ?? {}) as Record<
-        string,
-        unknown
-      >;
-      return {
-        ttl: Number(d["ttl"] ?? 0),
-        renewable: Boolean(d["renewable"]),
-        accessor: String(d["accessor"] ?? ""),
-      };
+      const d = await client(token).tokenLookupSelf();
+      return { ttl: d.ttl, renewable: d.renewable, accessor: d.accessor };
     },
-    async revokeSelf(token) {
-      await call("POST", "auth/token/revoke-self", token);
-    },
-    async read(token, path, query) {
-      return (await call("GET", path, token, undefined, query)) ?? {};
-    },
+    revokeSelf: (token) => client(token).tokenRevokeSelf(),
+    read: (token, path, query) => client(token).read(path, query) as Promise<VaultResponse>,
     async write(token, path, body) {
-      return (await call("PUT", path, token, body)) ?? {};
+      return ((await client(token).write(path, body)) ?? {}) as VaultResponse;
     },
-    async list(token, path) {
-      return (await call("LIST", path, token)) ?? {};
-    },
+    list: (token, path) => client(token).list(path) as Promise<VaultResponse>,
     async kvMount(token, path): Promise<KvMount | undefined> {
-      let res: VaultResponse | undefined;
-      try {
-        res = await call("GET", `sys/internal/ui/mounts/${path}`, token);
-      } catch (err) {
-        if (err instanceof VaultCallError && err.status === 404) return undefined;
-        throw err;
-      }
-      const d = (res?.data ?? {}) as {
-        type?: string;
-        path?: string;
-        options?: { version?: string } | null;
-      };
-      if (d.type !== "kv" || !d.path) return undefined;
-      return {
-        path: d.path.replace(/^\/+|\/+$/g, ""),
-        version: d.options?.version === "2" ? 2 : 1,
-      };
+      const info = await client(token).mountInfo(path);
+      if (info.type !== "kv" || !info.mount) return undefined;
+      return { path: info.mount.replace(/^\/+|\/+$/g, ""), version: info.kvVersion };
     },
-    async renewLease(token, leaseId, increment) {
-      return (await call("PUT", "sys/leases/renew", token, { lease_id: leaseId, increment })) ?? {};
-    },
-    async revokeLease(token, leaseId) {
-      await call("PUT", "sys/leases/revoke", token, { lease_id: leaseId });
+    renewLease: (token, leaseId, incrementSeconds) =>
+      client(token).leaseRenew(leaseId, incrementSeconds * 1000) as Promise<VaultResponse>,
+    revokeLease: (token, leaseId) => client(token).leaseRevoke(leaseId),
+    close() {
+      anonymous.close();
+      for (const c of byToken.values()) c.close();
+      byToken.clear();
     },
   };
 }
