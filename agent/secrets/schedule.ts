@@ -9,7 +9,7 @@ import { RENEW_WINDOW } from "../auth/token-life.ts";
  *
  * | secret                        | next action                                        |
  * |-------------------------------|----------------------------------------------------|
- * | certificate (pki issue/cert)  | fetch again at 85-95% of the certificate's life    |
+ * | certificate (pki issue/cert)  | fetch again at 85-95% of the certificate's life left at issue |
  * | renewable lease               | renew at ~2/3; replace once renewal stops extending |
  * | lease, not renewable          | fetch again at lease x threshold (+-5%)            |
  * | no lease (KV v1/v2, ...)      | read again every static interval x 0.85-0.95       |
@@ -92,8 +92,10 @@ export function planAfterFetch(
     case "certificate": {
       const v = certificateValidity(res.data);
       if (!v) return staticPlan("certificate", now, options, random);
-      const life = Math.max(0, v.notAfter - v.notBefore);
-      const at = Math.max(now + MIN_REFRESH_MS, pointIn(v.notBefore, life, ...CERT_WINDOW, random));
+      // Vault back-dates NotBefore (30s by default): count the life from issue, not from NotBefore
+      const start = Math.max(v.notBefore, now);
+      const life = Math.max(0, v.notAfter - start);
+      const at = Math.max(now + MIN_REFRESH_MS, pointIn(start, life, ...CERT_WINDOW, random));
       return { class: cls, action: "refetch", at, expiresAt: v.notAfter };
     }
     case "renewable-lease":

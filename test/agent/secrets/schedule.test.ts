@@ -107,9 +107,13 @@ test("certificates are fetched again at 85-95% of their life", () => {
   const a = planAfterFetch(dep, res, now, opts, lo);
   const b = planAfterFetch(dep, res, now, opts, hi);
   assert.equal(a.class, "certificate");
-  assert.equal(a.at, nb.getTime() + 85_000);
-  assert.ok(b.at > nb.getTime() + 94_000 && b.at < nb.getTime() + 95_001);
+  // life counted from issue (now): 90s left, refreshed after 85-95% of it
+  assert.equal(a.at, now + 0.85 * 90_000);
+  assert.ok(b.at > now + 0.94 * 90_000 && b.at < now + 0.95 * 90_000 + 1);
   assert.equal(a.expiresAt, na.getTime());
+  // a certificate fetched before its NotBefore counts from NotBefore
+  const early = planAfterFetch(dep, res, nb.getTime() - 5000, opts, lo);
+  assert.equal(early.at, nb.getTime() + 85_000);
 });
 
 test("a lease renewal cut short by the max TTL turns into a replacement before the end", () => {
