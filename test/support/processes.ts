@@ -8,10 +8,16 @@
  *   const port = await freePort();      // a loopback port that was free a moment ago
  *
  * Three layers keep a failed or killed test from leaving a server behind:
- * callers register `stop()` with node:test's `after`; every tracked child is
- * killed on this process's `exit`, SIGINT and SIGTERM; and children run under
- * `setpriv --pdeathsig KILL`, so the kernel kills them even if this process is
- * itself SIGKILLed (setpriv execs the target, so the pid is the server's own).
+ * servers stop in order (`teardownAtEnd`, or a test's `t.after`) when the
+ * test file is done; every tracked child is killed on this process's `exit`,
+ * SIGINT and SIGTERM; and children run under `setpriv --pdeathsig KILL`, so
+ * the kernel kills them even if this process is itself SIGKILLed (setpriv
+ * execs the target, so the pid is the server's own).
+ *
+ * Server processes and listeners are unref'd: they never keep the test
+ * process alive by themselves, so "the file is done" is Node's `beforeExit`.
+ * (node:test's `after()` is not used by default: called inside a `before`
+ * hook it would stop the server as soon as that hook ends.)
  */
 import { spawn, execFileSync } from "node:child_process";
 import type { ChildProcess, SpawnOptions } from "node:child_process";
@@ -39,6 +45,37 @@ function killAllNow(): void {
   live.clear();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   tempDirs.clear();
+}
+
+const stoppers = new Set<() => Promise<void>>();
+let beforeExitInstalled = false;
+
+/**
+ * Run `stop` when the test process has nothing left to do (all tests done),
+ * before it exits. Use for servers started without a TestContext.
+ */
+export function teardownAtEnd(stop: () => Promise<void>): void {
+  installExitHandlers();
+  stoppers.add(stop);
+  if (beforeExitInstalled) return;
+  beforeExitInstalled = true;
+  process.on("beforeExit", () => {
+    if (stoppers.size === 0) return;
+    const pending = [...stoppers];
+    stoppers.clear();
+    // Scheduling work here keeps the process alive until the stops finish;
+    // beforeExit fires again afterwards with nothing left to stop.
+    void Promise.allSettled(pending.map((stop) => stop()));
+  });
+}
+
+/** Tie a server's stop to a test (`t.after`) or to the end of the test file. */
+export function registerTeardown(
+  stop: () => Promise<void>,
+  options: { t?: { after(fn: () => unknown): void }; autoTeardown?: boolean },
+): void {
+  if (options.t) options.t.after(stop);
+  else if (options.autoTeardown !== false) teardownAtEnd(stop);
 }
 
 /** A fresh temporary directory, removed on exit or signal if the caller has not removed it. */
@@ -110,6 +147,7 @@ export function spawnTracked(
     throw new Error(`cannot start ${file}: spawn failed (is the path right and executable?)`);
   }
   live.add(child);
+  child.unref();
   let out = "";
   const keep = (chunk: Buffer) => {
     out += chunk.toString("utf8");
@@ -117,6 +155,8 @@ export function spawnTracked(
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
+  unrefStream(child.stdout);
+  unrefStream(child.stderr);
   let exitedFlag = false;
   const exitPromise = new Promise<void>((resolve) => {
     child.once("exit", () => {
@@ -148,6 +188,10 @@ export function spawnTracked(
       clearTimeout(timer);
     },
   };
+}
+
+function unrefStream(stream: unknown): void {
+  (stream as { unref?: () => void } | null)?.unref?.();
 }
 
 function signalQuietly(pid: number, signal: NodeJS.Signals): void {
