@@ -48,7 +48,6 @@ export function fileTemplate(
     contents,
     create_dest_dirs: false,
     error_on_missing_key: false,
-    engine: "handlebars",
     ...extra,
   };
 }

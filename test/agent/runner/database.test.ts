@@ -53,7 +53,7 @@ test("database credentials: rendered creds log in, the lease is renewed, at max 
       template: [
         fileTemplate(
           out,
-          '{{#with (secret "database/creds/app")}}{{Data.username}}:{{Data.password}}{{/with}}',
+          '{{ with secret "database/creds/app" }}{{ .Data.username }}:{{ .Data.password }}{{ end }}',
           {
             signal: { signal: "SIGHUP", pid_file: pidFile },
           },

@@ -26,7 +26,7 @@ test("KV v2: rendered, a change is picked up within the interval and rendered on
       template: [
         fileTemplate(
           out,
-          '{{#with (secret "kv/app/config")}}PASSWORD={{Data.data.password}}{{/with}}\n',
+          '{{ with secret "kv/app/config" }}PASSWORD={{ .Data.data.password }}{{ end }}\n',
           {
             command: ["/bin/sh", "-c", `echo run >> ${runs}`],
           },

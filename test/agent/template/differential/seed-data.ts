@@ -72,6 +72,24 @@ export async function seedCorpusData(bao: OpenBaoServer, pg: PostgresServer): Pr
     list: ["a", "b", "c", "d", "e"],
     nested: { b: { y: 1, x: 2 }, a: { k: "v" } },
   });
+  await bao.kvPut("secret", "yamlish", {
+    yes: "yes",
+    on: "on",
+    y: "n",
+    truth: "true",
+    nothing: "",
+    tilde: "~",
+    null_text: "null",
+    version: "1.0",
+    octal: "0755",
+    colon: "key: value",
+    dash: "- item",
+    hash: "# not a comment",
+    multiline: "first\nsecond\n",
+    spaces: "  padded  ",
+    quote: 'it\'s "quoted"',
+    unicode: "ünïcödé",
+  });
   await bao.kvPut("secret", "pointer", {
     path: "secret/data/target",
     short_path: "secret/target",
