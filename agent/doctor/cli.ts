@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
-import { loadAgentConfig } from "../../shared/agent-config/index.ts";
+import { loadAgentConfig, type VaultStanza } from "../../shared/agent-config/index.ts";
+import type { TlsOptions } from "../../shared/vault/transport.ts";
 import { VaultletError } from "../../shared/errors.ts";
 import { formatReport } from "./report.ts";
 import { runDoctor, type DoctorInput } from "./run.ts";
@@ -10,7 +11,8 @@ const METHODS = new Set(["jwt", "kubernetes"]);
 
 const USAGE = `usage: vaultlet doctor -config=FILE [-check-path=PATH ...]
        vaultlet doctor -token-file=F -role=R [-mount=auth/kubernetes] [-method=jwt|kubernetes]
-                       [-vault-addr=URL] [-namespace=NS] [-check-path=PATH ...]
+                       [-vault-addr=URL] [-namespace=NS] [-ca-cert=PEM] [-tls-skip-verify]
+                       [-check-path=PATH ...]
 
 Decodes the login token (no verification), tries the login the agent would
 make, and explains a refusal in plain words. -check-path reads a path with
@@ -30,6 +32,8 @@ export async function main(argv: string[]): Promise<number> {
       method: { type: "string" },
       "vault-addr": { type: "string" },
       namespace: { type: "string" },
+      "ca-cert": { type: "string" },
+      "tls-skip-verify": { type: "boolean" },
       "check-path": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
@@ -54,6 +58,8 @@ interface Flags {
   method?: string;
   "vault-addr"?: string;
   namespace?: string;
+  "ca-cert"?: string;
+  "tls-skip-verify"?: boolean;
   "check-path"?: string[];
 }
 
@@ -84,8 +90,13 @@ export async function resolveInput(
       "give Vault's address: -vault-addr=URL, vault.address in the config, or VAULT_ADDR",
     );
   const namespace = flags.namespace ?? fromConfig.namespace ?? env.VAULT_NAMESPACE;
+  const tls: TlsOptions = { ...fromConfig.tls };
+  const caCert = flags["ca-cert"] ?? env.VAULT_CACERT;
+  if (caCert) tls.caCert = caCert;
+  if (flags["tls-skip-verify"]) tls.tlsSkipVerify = true;
   return {
     address,
+    tls,
     ...(namespace ? { namespace } : {}),
     method,
     mount,
@@ -102,6 +113,7 @@ interface ConfigDefaults {
   tokenFile?: string;
   address?: string;
   namespace?: string;
+  tls?: TlsOptions;
 }
 
 async function configDefaults(paths: string[]): Promise<ConfigDefaults> {
@@ -123,6 +135,19 @@ async function configDefaults(paths: string[]): Promise<ConfigDefaults> {
     tokenFile,
     address: config.vault?.address,
     namespace: m.namespace ?? config.vault?.namespace,
+    tls: tlsFromConfig(config.vault),
+  };
+}
+
+function tlsFromConfig(v: VaultStanza | undefined): TlsOptions {
+  if (!v) return {};
+  return {
+    ...(v.ca_cert ? { caCert: v.ca_cert } : {}),
+    ...(v.ca_path ? { caPath: v.ca_path } : {}),
+    ...(v.client_cert ? { clientCert: v.client_cert } : {}),
+    ...(v.client_key ? { clientKey: v.client_key } : {}),
+    ...(v.tls_server_name ? { tlsServerName: v.tls_server_name } : {}),
+    ...(v.tls_skip_verify ? { tlsSkipVerify: true } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import type { Finding, VaultAnswer } from "./findings.ts";
 import { loginFindings } from "./login-findings.ts";
 import { kvCounterpart, pathFindings, type MountInfo } from "./path-findings.ts";
 import { tokenFindings } from "./token-findings.ts";
-import { vaultCall, type VaultTarget } from "./vault.ts";
+import { openVault, type DoctorVault, type VaultTarget } from "./vault.ts";
 
 export interface DoctorInput extends VaultTarget {
   /** "jwt" or "kubernetes" */
@@ -57,14 +57,29 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     return report;
   }
   report.token.push(...tokenFindings(report.claims, input.method, now));
+  const vault = openVault(input);
+  try {
+    await loginAndCheck(vault, input, jwt, report, now);
+  } finally {
+    vault.close();
+  }
+  return report;
+}
 
-  const login = await vaultCall(input, "POST", `${input.mount}/login`, {
+async function loginAndCheck(
+  vault: DoctorVault,
+  input: DoctorInput,
+  jwt: string,
+  report: DoctorReport,
+  now: Date,
+): Promise<void> {
+  const login = await vault.call("POST", `${input.mount}/login`, {
     body: { role: input.role, jwt },
   });
   const auth = (login.body as { auth?: LoginAuth } | undefined)?.auth;
   if (login.status !== 200 || !auth?.client_token) {
     report.login = { ok: false, status: login.status, policies: [] };
-    const mountAnswers = await probeMount(input, login);
+    const mountAnswers = await probeMount(vault, input, login);
     report.loginFindings = loginFindings(
       {
         method: input.method,
@@ -76,7 +91,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
       },
       login,
     );
-    return report;
+    return;
   }
   report.login = {
     ok: true,
@@ -88,18 +103,17 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     for (const path of input.checkPaths) {
       report.paths.push({
         path,
-        findings: await checkPath(input, auth.client_token, cleanPath(path), report.login.policies),
+        findings: await checkPath(vault, auth.client_token, cleanPath(path), report.login.policies),
       });
     }
   } finally {
-    await vaultCall(input, "POST", "auth/token/revoke-self", { token: auth.client_token }).catch(
-      () => undefined,
-    );
+    await vault
+      .call("POST", "auth/token/revoke-self", { token: auth.client_token })
+      .catch(() => undefined);
   }
   report.ok = ![...report.token, ...report.paths.flatMap((p) => p.findings)].some(
     (f) => f.severity === "error",
   );
-  return report;
 }
 
 interface LoginAuth {
@@ -113,9 +127,13 @@ interface LoginAuth {
  * that does not exist and for a refused TokenReview; an empty login tells
  * them apart, since an existing mount answers it with its own 400.
  */
-async function probeMount(input: DoctorInput, login: VaultAnswer): Promise<boolean | undefined> {
+async function probeMount(
+  vault: DoctorVault,
+  input: DoctorInput,
+  login: VaultAnswer,
+): Promise<boolean | undefined> {
   if (login.status !== 403) return undefined;
-  const empty = await vaultCall(input, "POST", `${input.mount}/login`, { body: {} });
+  const empty = await vault.call("POST", `${input.mount}/login`, { body: {} });
   return empty.status !== 403;
 }
 
@@ -124,14 +142,14 @@ function cleanPath(path: string): string {
 }
 
 async function checkPath(
-  input: DoctorInput,
+  vault: DoctorVault,
   token: string,
   path: string,
   policies: string[],
 ): Promise<Finding[]> {
-  const read = await vaultCall(input, "GET", path, { token });
+  const read = await vault.call("GET", path, { token });
   if (read.status === 200) return pathFindings({ path, read, policies });
-  const mount = await lookupMount(input, token, path);
+  const mount = await lookupMount(vault, token, path);
   const candidates = [path];
   if (mount) {
     const other = kvCounterpart(path, mount);
@@ -141,7 +159,7 @@ async function checkPath(
       candidates.push(prefix + path.slice(`${prefix}data/`.length));
     }
   }
-  const caps = await vaultCall(input, "POST", "sys/capabilities-self", {
+  const caps = await vault.call("POST", "sys/capabilities-self", {
     token,
     body: { paths: candidates },
   });
@@ -153,11 +171,11 @@ async function checkPath(
 }
 
 async function lookupMount(
-  input: DoctorInput,
+  vault: DoctorVault,
   token: string,
   path: string,
 ): Promise<MountInfo | undefined> {
-  const answer = await vaultCall(input, "GET", `sys/internal/ui/mounts/${path}`, { token });
+  const answer = await vault.call("GET", `sys/internal/ui/mounts/${path}`, { token });
   if (answer.status !== 200) return undefined;
   const data = (
     answer.body as {

@@ -1,4 +1,5 @@
 import { VaultletError } from "../../shared/errors.ts";
+import { Transport, type TlsOptions } from "../../shared/vault/transport.ts";
 import type { VaultAnswer } from "./findings.ts";
 
 export const DOCTOR_VAULT_UNREACHABLE = "DOCTOR_VAULT_UNREACHABLE";
@@ -8,41 +9,59 @@ export interface VaultTarget {
   /** e.g. "https://vault.example:8200" */
   address: string;
   namespace?: string;
+  tls?: TlsOptions;
+}
+
+export interface DoctorVault {
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown },
+  ): Promise<VaultAnswer>;
+  close(): void;
 }
 
 /**
- * One raw Vault API call that returns whatever Vault said, error statuses
+ * Raw Vault API calls that return whatever Vault said, error statuses
  * included: the doctor's job is to read Vault's refusals, not to throw on
- * them. Only an unreachable server is an error.
+ * them. Only an unreachable server (or failed TLS) is an error. No retries:
+ * the doctor reports the first answer, as a user running it expects.
  */
-export async function vaultCall(
-  target: VaultTarget,
-  method: string,
-  path: string,
-  opts: { token?: string; body?: unknown } = {},
-): Promise<VaultAnswer> {
-  const headers: Record<string, string> = { "X-Vault-Request": "true" };
-  if (opts.token) headers["X-Vault-Token"] = opts.token;
-  if (target.namespace) headers["X-Vault-Namespace"] = target.namespace;
-  if (opts.body !== undefined) headers["Content-Type"] = "application/json";
-  const url = `${target.address.replace(/\/+$/, "")}/v1/${path.replace(/^\/+/, "")}`;
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method,
-      headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-    throw new VaultletError(
-      DOCTOR_VAULT_UNREACHABLE,
-      `cannot reach Vault at ${target.address} (${cause}); check the address (-vault-addr, VAULT_ADDR or vault.address) and the network`,
-      { cause: err },
-    );
-  }
-  const text = await res.text();
+export function openVault(target: VaultTarget): DoctorVault {
+  const transport = new Transport(target.address, target.tls ?? {});
+  return {
+    async call(method, path, opts = {}) {
+      const clean = path.replace(/^\/+/, "");
+      const headers: Record<string, string> = { "X-Vault-Request": "true" };
+      if (opts.token) headers["X-Vault-Token"] = opts.token;
+      if (target.namespace) headers["X-Vault-Namespace"] = target.namespace;
+      const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+      if (body !== undefined) headers["Content-Type"] = "application/json";
+      let res: { status: number; body: string };
+      try {
+        res = await transport.send({
+          method,
+          target: `/v1/${clean}`,
+          path: clean,
+          headers,
+          body,
+          timeoutMs: REQUEST_TIMEOUT_MS,
+        });
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new VaultletError(
+          DOCTOR_VAULT_UNREACHABLE,
+          `${why}; check the address (-vault-addr, VAULT_ADDR or vault.address), TLS settings and the network`,
+          { cause: err },
+        );
+      }
+      return answerOf(res.status, res.body);
+    },
+    close: () => transport.close(),
+  };
+}
+
+function answerOf(status: number, text: string): VaultAnswer {
   let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
@@ -50,12 +69,7 @@ export async function vaultCall(
     body = undefined;
   }
   const envelope = (body ?? {}) as { errors?: unknown; warnings?: unknown };
-  return {
-    status: res.status,
-    errors: strings(envelope.errors),
-    warnings: strings(envelope.warnings),
-    body,
-  };
+  return { status, errors: strings(envelope.errors), warnings: strings(envelope.warnings), body };
 }
 
 function strings(v: unknown): string[] {
