@@ -172,12 +172,15 @@ const engine: Field = { parse: v.oneOf("go", "handlebars") };
 function exactlyOne(a: string, b: string) {
   // Judged on the keys written, so a mistyped value is reported once, as mistyped.
   return (
-    _out: Record<string, unknown>,
+    out: Record<string, unknown>,
     where: Where,
     walk: Walk,
     body: Record<string, unknown>,
   ) => {
-    const has = (k: string) => body[k] !== undefined && body[k] !== null;
+    // An empty string counts as unset, as in Vault Agent (the injector
+    // writes "contents": "" beside "source" for template files).
+    const has = (k: string) => body[k] !== undefined && body[k] !== null && body[k] !== "";
+    for (const k of [a, b]) if (out[k] === "" && has(a) !== has(b)) delete out[k];
     if (has(a) && has(b)) {
       walk.problem(where, `set exactly one of ${a} and ${b}, not both`);
     } else if (!has(a) && !has(b)) {

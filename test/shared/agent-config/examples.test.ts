@@ -127,3 +127,36 @@ test("cache and listeners are read; api_proxy is accepted with a warning", async
   ]);
   assert.equal("api_proxy" in config, false);
 });
+
+test("the injector's config with caching, token sink, template file and telemetry", async () => {
+  const { config, warnings } = await load("injector-cache.json");
+  assert.deepEqual(
+    config.auto_auth?.sinks.map((s) => s.config.path),
+    ["/home/vault/.vault-token", "/vault/secrets/token"],
+  );
+  assert.equal(config.auto_auth?.method.exit_on_err, true);
+  // "contents": "" beside "source" means no inline contents
+  assert.deepEqual(config.template[0], {
+    destination: "/vault/secrets/app.properties",
+    source: "/vault/custom/app.properties.tmpl",
+    left_delimiter: "{{",
+    right_delimiter: "}}",
+    perms: 0o640,
+    error_on_missing_key: true,
+    create_dest_dirs: true,
+  });
+  assert.deepEqual(config.listener, [
+    { type: "tcp", address: "127.0.0.1:8200", tls_disable: true },
+  ]);
+  assert.deepEqual(config.cache, { use_auto_auth_token: "force" });
+  assert.deepEqual(config.template_config, {
+    exit_on_retry_failure: true,
+    max_connections_per_host: 10,
+  });
+  assert.deepEqual(warnings, [
+    "injector-cache.json: listener[0].agent_api: a Vault Agent setting vaultlet does not implement; ignored",
+    "injector-cache.json: cache.persist: a Vault Agent setting vaultlet does not implement; ignored",
+    "injector-cache.json: disable_idle_connections: a Vault Agent setting vaultlet does not implement; ignored",
+    "injector-cache.json: telemetry: a Vault Agent setting vaultlet does not implement; ignored",
+  ]);
+});
