@@ -14,9 +14,9 @@ export function toStoredValue(dep: Dependency, res: VaultResponse): StoredValue 
   if (dep.kind === "pki.cert") {
     const chain = data["ca_chain"];
     return {
-      Cert: str(data["certificate"]),
-      Key: str(data["private_key"]),
-      CA: str(data["issuing_ca"]),
+      Cert: pem(data["certificate"]),
+      Key: pem(data["private_key"]),
+      CA: pem(data["issuing_ca"]),
       CAChain: Array.isArray(chain) ? chain.map(String) : [],
       Data: data,
     };
@@ -41,6 +41,15 @@ export function fingerprint(value: StoredValue): string {
   if (Array.isArray(value) || !("RequestID" in value)) return JSON.stringify(value);
   const { RequestID: _ignored, ...rest } = value;
   return JSON.stringify(rest);
+}
+
+/**
+ * A PEM block as pkiCert shows it: ending in a newline, as Go's PEM encoder
+ * writes it (Vault's JSON leaves the newline off; Vault Agent renders it).
+ */
+function pem(v: unknown): string {
+  const text = str(v);
+  return text === "" || text.endsWith("\n") ? text : `${text}\n`;
 }
 
 function str(v: unknown): string {
