@@ -36,15 +36,14 @@ function readSecret(r: AnnotationReader, raw: string, defaultMountPath: string):
   const template = nonBlank(r.get(A.template, raw));
   const templateFile = template === undefined ? nonBlank(r.get(A.templateFile, raw)) : undefined;
   const engine = r.get(A.engine, raw) ?? "go";
-  let file = r.get(A.file, raw);
-  if (file === undefined && !r.has(A.file, raw)) {
+  // An empty agent-inject-file means "the default", as in the reference.
+  let file = r.raw(A.file, raw) ? r.get(A.file, raw) : undefined;
+  if (file === undefined && !r.raw(A.file, raw)) {
     try {
       file = parseSecretFile(name);
     } catch (err) {
-      r.fail(
-        fullName(A.secret, raw),
-        name,
-        `names a file that ${(err as Error).message.replace(/^\w+ /, "")}`,
+      r.problem(
+        `secret "${raw}": its name as a file ${(err as Error).message.split(";")[0]}; set ${fullName(A.file, raw)} to a plain file name`,
       );
     }
   }

@@ -63,9 +63,10 @@ export function parseQuantity(raw: string): string {
 
 /** File mode bits written in octal, e.g. "0400" or "644". */
 export function parseOctalPerms(raw: string): number {
-  if (!/^0?[0-7]{3}$|^0o[0-7]{3}$|^0[0-7]{4}$/.test(raw)) {
+  // Special bits (setuid, setgid, sticky) make no sense on a secret file.
+  if (!/^(0|0o)?[0-7]{3}$/.test(raw)) {
     throw new Error(
-      'is not an octal file mode; use three or four octal digits like "0400" or "0640"',
+      'is not an octal file mode; use three octal digits with an optional leading 0, like "0400" or "0640"',
     );
   }
   return Number.parseInt(raw.replace(/^0o/, ""), 8);
