@@ -3,10 +3,7 @@ import { AgentConfigError } from "./errors.ts";
 import { mergeConfigs } from "./merge.ts";
 import { ROOT } from "./schema.ts";
 import { isObject, type SourceFormat } from "./values.ts";
-import { Walk, Where, type Finding, type Step } from "./walk.ts";
-
-/** Finds the line of a key path in the source text, when the format allows it. */
-export type Locate = (steps: readonly Step[]) => number | undefined;
+import { Walk, Where, type Finding, type Locate } from "./walk.ts";
 
 /** One config file after reading: its typed config and what was wrong with it. */
 export interface Document {
@@ -28,7 +25,7 @@ export function readDocument(
   source: string,
   locate?: Locate,
 ): Document {
-  const walk = new Walk(format);
+  const walk = new Walk(format, locate);
   let config: Record<string, unknown> = {};
   if (isObject(raw)) config = walk.body(raw, ROOT, Where.root);
   else walk.problem(Where.root, "the config must be a set of blocks (a JSON object at the top)");

@@ -134,7 +134,7 @@ const autoAuth: BlockSchema = {
 
 const vault: BlockSchema = {
   fields: {
-    address: str,
+    address: { parse: v.url },
     ca_cert: str,
     ca_path: str,
     client_cert: str,

@@ -46,6 +46,18 @@ export const string: ValueParser = (raw, format) => {
   return raw;
 };
 
+/** Vault's address: http(s), or unix:// for a local socket. */
+export const url: ValueParser = (raw, format) => {
+  if (typeof raw === "string" && URL.canParse(raw)) {
+    const { protocol, host, pathname } = new URL(raw);
+    if ((protocol === "http:" || protocol === "https:") && host !== "") return raw;
+    if (protocol === "unix:" && pathname !== "") return raw;
+  }
+  throw new Invalid(
+    `expected a URL like "https://vault.example.com:8200", got ${got(raw, format)}`,
+  );
+};
+
 /** Go's strconv.ParseBool forms, which Vault accepts for its string booleans. */
 const TRUE = new Set(["1", "t", "T", "true", "TRUE", "True"]);
 const FALSE = new Set(["0", "f", "F", "false", "FALSE", "False"]);

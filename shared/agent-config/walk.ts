@@ -77,13 +77,18 @@ export interface Finding {
 
 const NOT_IMPLEMENTED = "a Vault Agent setting vaultlet does not implement; ignored";
 
+/** Finds the line of a key path in the source text, when the format allows it. */
+export type Locate = (steps: readonly Step[]) => number | undefined;
+
 export class Walk {
   readonly format: SourceFormat;
+  readonly locate: Locate | undefined;
   readonly problems: Finding[] = [];
   readonly warnings: Finding[] = [];
 
-  constructor(format: SourceFormat) {
+  constructor(format: SourceFormat, locate?: Locate) {
     this.format = format;
+    this.locate = locate;
   }
 
   problem(where: Where, message: string): void {
@@ -182,41 +187,55 @@ export class Walk {
     key: string,
     indexed: boolean,
   ): { body: Record<string, unknown>; where: Where }[] {
-    const where = parent.key(key);
-    const out: { body: Record<string, unknown>; where: Where }[] = [];
+    const found: { body: Record<string, unknown>; label?: string; n: number; ok: boolean }[] = [];
     const seen = new Map<string, number>();
-    const add = (body: Record<string, unknown>, label?: string) => {
-      const id = label ?? "";
-      const n = seen.get(id) ?? 0;
-      seen.set(id, n + 1);
-      const shown = indexed ? shownItem(key, schema, body, label, out.length) : key;
-      out.push({ body, where: parent.key(key, label, n, shown) });
+    const add = (body: Record<string, unknown>, label?: string, ok = true) => {
+      const n = seen.get(label ?? "") ?? 0;
+      seen.set(label ?? "", n + 1);
+      found.push(label === undefined ? { body, n, ok } : { body, label, n, ok });
     };
-    const items = Array.isArray(raw) ? raw : [raw];
-    for (const item of items) {
+    for (const item of Array.isArray(raw) ? raw : [raw]) {
       if (!isObject(item)) {
-        this.problem(where, `expected a block, got ${describe(item, this.format)}`);
-        continue;
-      }
-      if (!schema.label || !isLabelled(item, schema)) {
+        this.problem(parent.key(key), `expected a block, got ${describe(item, this.format)}`);
+      } else if (!schema.label || !isLabelled(item, schema)) {
         add(item);
-        continue;
-      }
-      for (const [label, inner] of Object.entries(item)) {
-        for (const body of Array.isArray(inner) ? inner : [inner]) {
-          const own = (body as Record<string, unknown>)[schema.label];
-          if (own !== undefined && own !== label) {
-            this.problem(
-              parent.key(key, label).key(schema.label),
-              `block label "${label}" and ${schema.label} = ${JSON.stringify(own)} disagree; keep one`,
-            );
-            continue;
+      } else {
+        for (const [label, inner] of Object.entries(item)) {
+          for (const body of (Array.isArray(inner) ? inner : [inner]) as Record<
+            string,
+            unknown
+          >[]) {
+            const own = body[schema.label];
+            add({ ...body, [schema.label]: label }, label, own === undefined || own === label);
+            if (own !== undefined && own !== label) {
+              this.problem(
+                parent.key(key, label, seen.get(label)! - 1).key(schema.label),
+                `block label "${label}" and ${schema.label} = ${JSON.stringify(own)} disagree; keep one`,
+              );
+            }
           }
-          add({ ...(body as Record<string, unknown>), [schema.label]: label }, label);
         }
       }
     }
-    return out;
+    // The HCL parser groups labelled blocks by label; the source order is
+    // the order the user wrote, so it is restored from the text when known.
+    const { locate } = this;
+    if (locate && schema.label) {
+      const line = (f: (typeof found)[number]) =>
+        locate([...parent.steps, { key, label: f.label, n: f.n } as Step]) ?? Infinity;
+      found.sort((a, b) => line(a) - line(b));
+    }
+    return found
+      .filter((f) => f.ok)
+      .map((f, i) => ({
+        body: f.body,
+        where: parent.key(
+          key,
+          f.label,
+          f.n,
+          indexed ? shownItem(key, schema, f.body, f.label, i) : key,
+        ),
+      }));
   }
 }
 

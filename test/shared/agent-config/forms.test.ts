@@ -6,7 +6,7 @@ import {
   toJson,
   type AgentConfig,
 } from "../../../shared/agent-config/index.ts";
-import { fixture } from "./helpers.ts";
+import { fixture, problemsOf } from "./helpers.ts";
 
 const INJECTOR_SIDECAR: AgentConfig = {
   auto_auth: {
@@ -209,4 +209,43 @@ test("format is taken from the extension, else from the first character", async 
     const { config } = await parseAgentConfig(text, { source });
     assert.equal(config.vault?.address, "http://127.0.0.1:1");
   }
+});
+
+test("labelled HCL blocks keep the order they are written in", async () => {
+  const hcl = `
+exec {
+  command = ["/app"]
+}
+env_template "ZED" {
+  contents = "z"
+}
+env_template "ALPHA" {
+  contents = "a"
+}
+env_template "MIDDLE" {
+  contents = "m"
+}
+listener "unix" {
+  address     = "/run/agent.sock"
+  tls_disable = true
+}
+listener "tcp" {
+  tls_disable = "yes please"
+}
+`;
+  const problems = await problemsOf(() => parseAgentConfig(hcl, { source: "order.hcl" }));
+  assert.deepEqual(problems, [
+    'order.hcl:19: listener[1].tls_disable: expected a boolean (true or false), got "yes please"',
+  ]);
+  const { config } = await parseAgentConfig(hcl.replace('"yes please"', "true"), {
+    source: "order.hcl",
+  });
+  assert.deepEqual(
+    config.env_template.map((t) => t.name),
+    ["ZED", "ALPHA", "MIDDLE"],
+  );
+  assert.deepEqual(
+    config.listener.map((l) => l.type),
+    ["unix", "tcp"],
+  );
 });
