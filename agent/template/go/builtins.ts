@@ -166,7 +166,13 @@ function evalArgs(args: unknown[]): string {
   if (args.length === 1 && typeof args[0] === "string") return args[0];
   return args
     .map((a, i) => {
-      const s = structKind(a) === "secret" ? formatV(a).replace(/^&/, "") : formatV(a);
+      // text/template's printableValue: nil is "<no value>", pointers are dereferenced
+      const s =
+        a === undefined || a === null
+          ? "<no value>"
+          : structKind(a) === "secret"
+            ? formatV(a).replace(/^&/, "")
+            : formatV(a);
       return i > 0 && typeof a !== "string" && typeof args[i - 1] !== "string" ? " " + s : s;
     })
     .join("");

@@ -363,7 +363,7 @@ class Parser {
       case "number":
       case "nil":
       case "dot":
-        this.fail(`unexpected . after term "${nodeText(node)}"`, node.pos);
+        this.fail(`unexpected . after term ${JSON.stringify(nodeText(node))}`, node.pos);
         break;
       default:
         return { type: "chain", pos: node.pos, node, field: fields };
