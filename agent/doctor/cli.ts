@@ -16,7 +16,9 @@ const USAGE = `usage: vaultlet doctor -config=FILE [-check-path=PATH ...]
 
 Decodes the login token (no verification), tries the login the agent would
 make, and explains a refusal in plain words. -check-path reads a path with
-the new token and explains a denial (policies, KV v2 data/ paths).
+the new token and explains a denial (policies, KV v2 data/ paths). With
+VAULT_TOKEN set to a token that may read the role, a refused login also
+compares the role's bindings with the token's claims.
 Flags override the config. Exit 0 when the login works and every checked
 path is readable, 1 otherwise. Never prints a token.
 `;
@@ -103,6 +105,7 @@ export async function resolveInput(
     role,
     tokenFile,
     checkPaths: flags["check-path"] ?? [],
+    ...(env.VAULT_TOKEN ? { operatorToken: env.VAULT_TOKEN } : {}),
   };
 }
 

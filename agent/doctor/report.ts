@@ -38,6 +38,10 @@ export function formatReport(report: DoctorReport, now = report.input.now ?? new
     lines.push("  not tried");
   }
   section(lines, report.loginFindings);
+  if (report.role.length > 0) {
+    lines.push(`role ${input.mount}/role/${input.role}:`);
+    section(lines, report.role);
+  }
   for (const p of report.paths) {
     lines.push(`read ${p.path}:`);
     section(lines, p.findings);

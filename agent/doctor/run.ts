@@ -4,6 +4,7 @@ import { readTokenClaims, type TokenClaims } from "./claims.ts";
 import type { Finding, VaultAnswer } from "./findings.ts";
 import { loginFindings } from "./login-findings.ts";
 import { kvCounterpart, pathFindings, type MountInfo } from "./path-findings.ts";
+import { roleFindings, type RoleConfig } from "./role-findings.ts";
 import { tokenFindings } from "./token-findings.ts";
 import { openVault, type DoctorVault, type VaultTarget } from "./vault.ts";
 
@@ -16,6 +17,8 @@ export interface DoctorInput extends VaultTarget {
   tokenFile: string;
   /** paths to try reading with the new token */
   checkPaths: string[];
+  /** an operator's Vault token (VAULT_TOKEN) that may read the role, to compare its bindings */
+  operatorToken?: string;
   now?: Date;
 }
 
@@ -25,6 +28,8 @@ export interface DoctorReport {
   token: Finding[];
   login?: { ok: boolean; status: number; policies: string[]; ttlSeconds?: number };
   loginFindings: Finding[];
+  /** the role's bindings against the token's claims (needs operatorToken) */
+  role: Finding[];
   paths: { path: string; findings: Finding[] }[];
   ok: boolean;
 }
@@ -36,7 +41,14 @@ export interface DoctorReport {
  */
 export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   const now = input.now ?? new Date();
-  const report: DoctorReport = { input, token: [], loginFindings: [], paths: [], ok: false };
+  const report: DoctorReport = {
+    input,
+    token: [],
+    loginFindings: [],
+    role: [],
+    paths: [],
+    ok: false,
+  };
   let jwt: string;
   try {
     jwt = (await readFile(input.tokenFile, "utf8")).trim();
@@ -60,6 +72,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   const vault = openVault(input);
   try {
     await loginAndCheck(vault, input, jwt, report, now);
+    if (!report.login?.ok) report.role = await compareRole(vault, input, report.claims);
   } finally {
     vault.close();
   }
@@ -120,6 +133,37 @@ interface LoginAuth {
   client_token: string;
   policies?: string[];
   lease_duration?: number;
+}
+
+/** Reads the role with the operator's token, when there is one, and compares its bindings. */
+async function compareRole(
+  vault: DoctorVault,
+  input: DoctorInput,
+  claims: TokenClaims,
+): Promise<Finding[]> {
+  const where = `${input.mount}/role/${input.role}`;
+  if (!input.operatorToken) {
+    return [
+      {
+        code: "ROLE_NOT_READ",
+        severity: "info",
+        message: `set VAULT_TOKEN to a token that may read ${where} to compare the role's bindings with the token`,
+      },
+    ];
+  }
+  const answer = await vault.call("GET", where, { token: input.operatorToken });
+  if (answer.status === 200) {
+    const data = (answer.body as { data?: RoleConfig }).data ?? {};
+    return roleFindings(input.method, input.role, data, claims);
+  }
+  if (answer.status === 404) return [];
+  return [
+    {
+      code: "ROLE_NOT_READABLE",
+      severity: "info",
+      message: `the VAULT_TOKEN given may not read ${where} (HTTP ${answer.status})`,
+    },
+  ];
 }
 
 /**

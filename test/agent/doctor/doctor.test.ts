@@ -221,6 +221,34 @@ describe("vaultlet doctor against OpenBao", () => {
     });
   });
 
+  it("compares the role's bindings when VAULT_TOKEN may read the role", async () => {
+    const jwtReport = await doctor(await podToken({ audience: ["api"] }), {
+      operatorToken: bao.rootToken,
+    });
+    assert.deepEqual(codes(jwtReport.role), ["ROLE_AUDIENCE_MISMATCH"]);
+    assert.match(
+      jwtReport.role[0]!.message,
+      /expects audience "vault" \(bound_audiences\); the token has "api"/,
+    );
+    const k8sReport = await doctor(await podToken({ serviceAccount: "batch" }), {
+      method: "kubernetes",
+      mount: "auth/kubernetes",
+      operatorToken: bao.rootToken,
+    });
+    assert.deepEqual(codes(k8sReport.role), ["ROLE_SERVICE_ACCOUNT_MISMATCH"]);
+    const file = await tokenFile(await podToken({ namespace: "staging" }));
+    const { code, out } = await cli(
+      [`-token-file=${file}`, "-role=web", "-mount=kubernetes", `-vault-addr=${bao.address}`],
+      { VAULT_TOKEN: bao.rootToken },
+    );
+    assert.equal(code, 1);
+    assert.match(
+      out,
+      /role auth\/kubernetes\/role\/web:\n.*ROLE_NAMESPACE_MISMATCH: role "web" allows namespaces "shop"; the token is from "staging"/,
+    );
+    assert.ok(!out.includes(bao.rootToken), "the operator's token is not printed");
+  });
+
   it("explains a role that does not exist and a mount that does not exist", async () => {
     const jwt = await podToken();
     const noRole = await doctor(jwt, { role: "wbe" });
