@@ -1,8 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHandlebarsEngine } from "../../../../agent/template/handlebars/engine.ts";
-import type { TemplateFunction } from "../../../../agent/template/handlebars/engine.ts";
-import { TemplateError } from "../../../../agent/template/handlebars/template-error.ts";
+import { TemplateError } from "../../../../agent/template/errors.ts";
 import type { CompileOptions, RenderResult } from "../../../../agent/template/types.ts";
 import { dep, ENV, FixedSource, fullSource, KV2_APP, KV2_NESTED } from "./recorded.ts";
 
@@ -85,6 +84,15 @@ describe("handlebars engine: secrets", () => {
         "-----BEGIN CERTIFICATE-----\nMIIBca\n-----END CERTIFICATE-----",
         "0true",
       ].join("|"),
+    );
+  });
+
+  it("pkiCert's .Data holds the same PEM fields, as in the Go engine", () => {
+    assert.equal(
+      output(
+        '{{#with (pkiCert "pki/issue/app" common_name="app.example.test")}}{{#if (eq Data.Cert Cert)}}same{{/if}}{{/with}}',
+      ),
+      "same",
     );
   });
 
@@ -185,10 +193,10 @@ describe("handlebars engine: missing keys", () => {
         errorOnMissingKey: true,
       }),
     );
-    assert.equal(err.code, "TEMPLATE_ERROR");
+    assert.equal(err.code, "TEMPLATE_EXEC");
     assert.equal(err.line, 3);
-    assert.equal(err.column, 5);
-    assert.equal(err.message, 'template test.tpl:3:5: missing key "nope"');
+    assert.equal(err.column, 4);
+    assert.equal(err.message, 'template: test.tpl:3:4: missing key "nope"');
   });
 
   it("never puts a secret value into the error message", () => {
@@ -198,7 +206,7 @@ describe("handlebars engine: missing keys", () => {
       }),
     );
     assert.doesNotMatch(err.message, /s3cr3t/);
-    assert.match(err.message, /^template test\.tpl/);
+    assert.match(err.message, /^template: test\.tpl/);
   });
 });
 
@@ -217,32 +225,65 @@ describe("handlebars engine: Go builtins", () => {
   });
 });
 
-describe("handlebars engine: function library", () => {
-  const functions: Record<string, TemplateFunction> = {
-    env: (env, name) => env.env[String(name)] ?? "",
-    toUpper: (_env, s) => String(s).toUpperCase(),
-    boom: () => {
-      throw new Error("cannot do that");
-    },
-  };
-  const withFunctions = createHandlebarsEngine({ functions });
+describe("handlebars engine: function library (the Go engine's functions)", () => {
+  it("calls env, case, encoding and hashing functions", () => {
+    assert.equal(
+      output(
+        '{{toUpper (env "APP_ENV")}} {{env "UNSET"}}| {{base64Encode "vaultlet"}} {{base64Decode "dmF1bHRsZXQ="}} {{sha256Hex "a"}}',
+      ),
+      "PROD | dmF1bHRsZXQ= vaultlet ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb",
+    );
+  });
 
-  it("calls library functions with the render environment", () => {
-    const result = withFunctions
-      .compile('{{toUpper (env "APP_ENV")}}', { name: "f.tpl" })
-      .render(fullSource(), ENV);
-    assert.equal(result.output, "PROD");
+  it("splits, joins, trims, replaces and indents", () => {
+    assert.equal(
+      output(
+        '{{join ";" (split "," "a,b,c")}}|{{trimSpace "  x  "}}|{{replaceAll "a" "o" "banana"}}|{{indent 2 "l1\nl2"}}',
+      ),
+      "a;b;c|x|bonono|  l1\n  l2",
+    );
+  });
+
+  it("prints toJSON with Vault's numbers as written and Go's key order", () => {
+    assert.equal(
+      output('{{#with (secret "kv1/app")}}{{toJSON Data}}{{/with}}'),
+      '{"password":"p1","port":5432,"ratio":1e3,"user":"app"}',
+    );
+  });
+
+  it("parses JSON into values templates can walk", () => {
+    assert.equal(
+      output('{{#with (parseJSON "{\\"a\\":{\\"b\\":[1,2]}}")}}{{a.b}}{{/with}}'),
+      "1,2",
+    );
+  });
+
+  it("passes numbers from Vault's JSON to string parameters as written", () => {
+    assert.equal(output('{{#with (secret "kv1/app")}}{{toUpper Data.ratio}}{{/with}}'), "1E3");
   });
 
   it("reports a failing function with its name and position", () => {
-    const err = failure(() =>
-      withFunctions.compile("a\n  {{boom 1}}", { name: "f.tpl" }).render(fullSource(), ENV),
-    );
-    assert.equal(err.message, "template f.tpl:2:3: boom: cannot do that");
+    const err = failure(() => render('a\n  {{base64Decode "%%%"}}'));
+    assert.equal(err.code, "TEMPLATE_EXEC");
+    assert.match(err.message, /^template: test\.tpl:2:2: base64Decode: /);
   });
 
-  it("keeps engines separate: helpers of one are unknown to another", () => {
-    failure(() => engine.compile('{{toUpper "x"}}', { name: "g.tpl" }));
+  it("checks the number of arguments", () => {
+    assert.match(
+      failure(() => render('{{toUpper "a" "b"}}')).message,
+      /toUpper: wrong number of arguments: want 1, got 2/,
+    );
+    assert.match(
+      failure(() => render('{{#each (secrets "a" "b")}}{{/each}}')).message,
+      /secrets: wrong number of arguments: want 1, got 2/,
+    );
+  });
+
+  it("accepts hash arguments only where k=v arguments belong", () => {
+    assert.match(
+      failure(() => render('{{toUpper "a" x="y"}}')).message,
+      /toUpper: takes no key=value \(hash\) arguments/,
+    );
   });
 });
 
@@ -251,7 +292,8 @@ describe("handlebars engine: errors", () => {
     const err = failure(() => engine.compile("ok\n{{#with x}}\n{{foo", { name: "bad.tpl" }));
     assert.equal(err.line, 3);
     assert.equal(err.column, 3);
-    assert.match(err.message, /^template bad\.tpl:3:3: syntax error: /);
+    assert.equal(err.code, "TEMPLATE_PARSE");
+    assert.match(err.message, /^template: bad\.tpl:3:2: syntax error: /);
     assert.doesNotMatch(err.message, /\n/);
   });
 
@@ -259,20 +301,20 @@ describe("handlebars engine: errors", () => {
     const err = failure(() => engine.compile("a\n{{#if x}}b", { name: "open.tpl" }));
     assert.match(
       err.message,
-      /^template open\.tpl:2:\d+: syntax error: unexpected end of template/,
+      /^template: open\.tpl:2:\d+: syntax error: unexpected end of template/,
     );
   });
 
   it("reports mismatched block names at the opening block's name", () => {
     const err = failure(() => engine.compile("x\n {{#with a}}{{/if}}", { name: "m.tpl" }));
-    assert.equal(err.message, "template m.tpl:2:5: syntax error: with doesn't match if");
+    assert.equal(err.message, "template: m.tpl:2:4: syntax error: with doesn't match if");
   });
 
   it("rejects an unknown function when compiling, even in a branch never taken", () => {
     const err = failure(() =>
       engine.compile("{{#if false}}\n   {{nosuch 1}}{{/if}}", { name: "u.tpl" }),
     );
-    assert.equal(err.message, 'template u.tpl:2:4: function "nosuch" not defined');
+    assert.equal(err.message, 'template: u.tpl:2:3: function "nosuch" not defined');
   });
 
   it("rejects a k=v argument without '='", () => {
@@ -295,7 +337,7 @@ describe("handlebars engine: errors", () => {
     assert.match(
       failure(() => render('{{#with (secret "kv/data/app")}}{{secret Data.data.nope}}{{/with}}'))
         .message,
-      /secret: an argument is empty/,
+      /secret: argument 1 is empty \(no value\)/,
     );
   });
 
@@ -326,7 +368,8 @@ describe("handlebars engine: limits", () => {
         )
         .render(source, ENV),
     );
-    assert.match(err.message, /^template loop\.tpl: stopped: more than 1000 loop iterations/);
+    assert.equal(err.code, "TEMPLATE_LIMIT");
+    assert.match(err.message, /^template: loop\.tpl: stopped: more than 1000 loop iterations/);
   });
 
   it("stops output larger than the limit", () => {

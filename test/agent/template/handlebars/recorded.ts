@@ -149,7 +149,7 @@ export function fullSource(): FixedSource {
     .set(dep("secret.read", "database/creds/app"), DB_CREDS)
     .set(dep("secret.write", "pki/issue/app", [["common_name", "app.example.test"]]), PKI_ISSUE)
     .set(dep("pki.cert", "pki/issue/app", [["common_name", "app.example.test"]]), PKI_CERT)
-    .set(dep("secret.list", "kv/metadata/"), KV2_LIST);
+    .set(dep("secret.list", "kv/metadata"), KV2_LIST);
 }
 
 export const ENV: RenderEnvironment = {
