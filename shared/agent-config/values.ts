@@ -90,7 +90,8 @@ export const number: ValueParser = (raw, format) => {
 export const duration: ValueParser = (raw, format) => {
   if (typeof raw === "string" || typeof raw === "number") {
     try {
-      return parseDuration(raw);
+      // Rounded to the nanosecond: "1.001s" is 1001 ms, not 1000.9999999999999.
+      return Math.round(parseDuration(raw) * 1e6) / 1e6;
     } catch {
       // fall through to the message that names the accepted forms
     }
