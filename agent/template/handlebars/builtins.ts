@@ -6,7 +6,7 @@
  */
 import type { HelperOptions } from "handlebars";
 import { JsonNumber } from "../types.ts";
-import { HelperError } from "./secret-helpers.ts";
+import { HelperError } from "./library-helpers.ts";
 
 type Helper = (...args: unknown[]) => unknown;
 

@@ -33,27 +33,19 @@ import type {
   RenderResult,
   TemplateEngine,
 } from "../types.ts";
+import { TEMPLATE_PARSE } from "../errors.ts";
 import { builtinHelpers } from "./builtins.ts";
-import { parseError, renderError } from "./errors.ts";
+import { parseError, renderError, templateError } from "./errors.ts";
+import { callLibrary, LIBRARY_NAMES } from "./library-helpers.ts";
 import { DEFAULT_LIMITS, LimitExceeded, RenderState } from "./render-state.ts";
 import type { HandlebarsLimits } from "./render-state.ts";
-import { HelperError, secretHelpers } from "./secret-helpers.ts";
-import { TemplateError } from "./template-error.ts";
 import { useStringAppendingCompiler } from "./string-compiler.ts";
 import { findUnknownHelper } from "./validate.ts";
 
 export type { HandlebarsLimits } from "./render-state.ts";
 
-/**
- * A library function as the engines share it: plain arguments in, a value
- * out; throws on bad input. `env` gives env/file/timestamp their inputs.
- */
-export type TemplateFunction = (env: RenderEnvironment, ...args: unknown[]) => unknown;
-
 export interface HandlebarsEngineOptions {
   limits?: Partial<HandlebarsLimits>;
-  /** the function library, by the names templates call (env, toJSON, base64Encode, ...) */
-  functions?: Readonly<Record<string, TemplateFunction>>;
 }
 
 type HandlebarsEnv = ReturnType<typeof Handlebars.create>;
@@ -71,7 +63,7 @@ export function createHandlebarsEngine(options: HandlebarsEngineOptions = {}): T
     if (!current) throw new Error("a helper ran outside a render");
     return current;
   };
-  registerHelpers(hb, state, options.functions ?? {});
+  registerHelpers(hb, state);
 
   return {
     name: "handlebars",
@@ -85,11 +77,12 @@ export function createHandlebarsEngine(options: HandlebarsEngineOptions = {}): T
         // The generated parser is synchronous and shared: right after it throws,
         // its lexer still holds the position where it stopped.
         const parser = (hb as unknown as { Parser?: { lexer?: { yylloc?: unknown } } }).Parser;
-        throw parseError(name, err, parser?.lexer?.yylloc);
+        throw parseError(name, text, err, parser?.lexer?.yylloc);
       }
       const unknown = findUnknownHelper(ast, (helper) => helper in hb.helpers);
       if (unknown) {
-        throw new TemplateError(name, unknown.position, `function "${unknown.name}" not defined`);
+        const detail = `function "${unknown.name}" not defined`;
+        throw templateError(TEMPLATE_PARSE, name, text, unknown.position, detail, undefined);
       }
       const template = hb.compile(ast, {
         noEscape: true,
@@ -110,13 +103,14 @@ export function createHandlebarsEngine(options: HandlebarsEngineOptions = {}): T
             if (renderState.hasMissing && !(err instanceof LimitExceeded)) {
               return { output: "", used: renderState.used, missing: renderState.missing };
             }
-            throw renderError(name, err);
+            throw renderError(name, text, err);
           } finally {
             current = previous;
           }
           if (Buffer.byteLength(output, "utf8") > limits.maxOutputBytes) {
             throw renderError(
               name,
+              text,
               new LimitExceeded(`output larger than ${limits.maxOutputBytes} bytes`),
             );
           }
@@ -127,50 +121,37 @@ export function createHandlebarsEngine(options: HandlebarsEngineOptions = {}): T
   };
 }
 
-/** The engine with the default limits and no function library (secrets and Go builtins only). */
+/** The engine with the default limits. */
 export const handlebarsEngine: TemplateEngine = createHandlebarsEngine();
 
 function rejectCustomDelimiters(options: CompileOptions): void {
   const left = options.leftDelimiter ?? DEFAULT_DELIMITERS[0];
   const right = options.rightDelimiter ?? DEFAULT_DELIMITERS[1];
   if (left !== DEFAULT_DELIMITERS[0] || right !== DEFAULT_DELIMITERS[1]) {
-    throw new TemplateError(
+    throw templateError(
+      TEMPLATE_PARSE,
       options.name,
+      "",
       undefined,
       "custom delimiters (left_delimiter/right_delimiter) work only with the go engine; " +
         "in Handlebars write a literal {{ as \\{{",
+      undefined,
     );
   }
 }
 
-function registerHelpers(
-  hb: HandlebarsEnv,
-  state: () => RenderState,
-  functions: Readonly<Record<string, TemplateFunction>>,
-): void {
+function registerHelpers(hb: HandlebarsEnv, state: () => RenderState): void {
   hb.unregisterHelper("log");
   guardEach(hb, state);
   for (const [name, helper] of Object.entries(builtinHelpers)) {
     hb.registerHelper(name, helper as HelperDelegate);
   }
-  for (const [name, fn] of Object.entries(functions)) {
+  for (const name of LIBRARY_NAMES) {
     hb.registerHelper(name, (...args: unknown[]) => {
       const options = args.pop() as HelperOptions;
       // `{{@key}}`, `{{@first}}`... go through a helper of the same name first
       if (args.length === 0 && DATA_VARIABLES.has(name)) return options.data?.[name];
-      try {
-        return fn(state().env, ...args);
-      } catch (err) {
-        if (err instanceof LimitExceeded) throw err;
-        const detail = err instanceof Error ? err.message : String(err);
-        throw new HelperError(name, detail, options);
-      }
-    });
-  }
-  for (const name of ["secret", "secrets", "pkiCert"] as const) {
-    hb.registerHelper(name, (...args: unknown[]) => {
-      const options = args.pop() as HelperOptions;
-      return secretHelpers[name](state(), args, options);
+      return callLibrary(name, state(), args, options);
     });
   }
 }

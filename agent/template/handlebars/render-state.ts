@@ -1,9 +1,12 @@
 /**
- * What one render of a Handlebars template accumulates: the dependencies it
- * used and the ones the store has not fetched yet, plus the budget that stops
- * runaway templates. Helpers run synchronously inside `template(context)`, so
- * the engine keeps exactly one state per render and hands it to the helpers.
+ * What one render of a Handlebars template works with: the function library
+ * bound to this render's data source and environment (the same library the
+ * Go engine uses), the recorder of used and missing dependencies it fills,
+ * and the budget that stops runaway templates. Helpers run synchronously
+ * inside `template(context)`, so the engine keeps exactly one state per render.
  */
+import { createFunctions, DependencyRecorder } from "../functions/index.ts";
+import type { TemplateFunction } from "../functions/index.ts";
 import type { DataSource, Dependency, RenderEnvironment } from "../types.ts";
 
 export interface HandlebarsLimits {
@@ -27,39 +30,26 @@ export class LimitExceeded extends Error {
 }
 
 export class RenderState {
-  readonly source: DataSource;
-  readonly env: RenderEnvironment;
+  readonly recorder = new DependencyRecorder();
+  readonly functions: Readonly<Record<string, TemplateFunction>>;
   readonly limits: HandlebarsLimits;
-  private readonly usedByKey = new Map<string, Dependency>();
-  private readonly missingByKey = new Map<string, Dependency>();
   private iterations = 0;
 
   constructor(source: DataSource, env: RenderEnvironment, limits: HandlebarsLimits) {
-    this.source = source;
-    this.env = env;
+    this.functions = createFunctions({ source, env, recorder: this.recorder });
     this.limits = limits;
   }
 
-  /** Record the dependency and return its stored value, or undefined (and record it missing). */
-  lookup(dep: Dependency): ReturnType<DataSource["get"]> {
-    if (!this.usedByKey.has(dep.key)) this.usedByKey.set(dep.key, dep);
-    const value = this.source.get(dep);
-    if (value === undefined && !this.missingByKey.has(dep.key)) {
-      this.missingByKey.set(dep.key, dep);
-    }
-    return value;
-  }
-
   get used(): Dependency[] {
-    return [...this.usedByKey.values()];
+    return [...this.recorder.used.values()];
   }
 
   get missing(): Dependency[] {
-    return [...this.missingByKey.values()];
+    return [...this.recorder.missing.values()];
   }
 
   get hasMissing(): boolean {
-    return this.missingByKey.size > 0;
+    return this.recorder.missing.size > 0;
   }
 
   /** Count one block iteration; throws once the render has run too many. */

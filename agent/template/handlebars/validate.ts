@@ -13,6 +13,7 @@ interface AstNode {
 
 export interface UnknownHelper {
   name: string;
+  /** as Handlebars counts: 1-based line, 0-based column */
   position: { line: number; column: number } | undefined;
 }
 
@@ -51,7 +52,7 @@ export function findUnknownHelper(
         const start = n.loc?.start;
         return {
           name,
-          position: start ? { line: start.line, column: start.column + 1 } : undefined,
+          position: start ? { line: start.line, column: start.column } : undefined,
         };
       }
     }
