@@ -34,7 +34,7 @@ export function formatReport(report: DoctorReport, now = report.input.now ?? new
     );
   } else if (report.login) {
     lines.push(`  ${MARK.error} refused (HTTP ${report.login.status})`);
-  } else {
+  } else if (report.loginFindings.length === 0) {
     lines.push("  not tried");
   }
   section(lines, report.loginFindings);

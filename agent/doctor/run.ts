@@ -6,7 +6,12 @@ import { loginFindings } from "./login-findings.ts";
 import { kvCounterpart, pathFindings, type MountInfo } from "./path-findings.ts";
 import { roleFindings, type RoleConfig } from "./role-findings.ts";
 import { tokenFindings } from "./token-findings.ts";
-import { openVault, type DoctorVault, type VaultTarget } from "./vault.ts";
+import {
+  DOCTOR_VAULT_UNREACHABLE,
+  openVault,
+  type DoctorVault,
+  type VaultTarget,
+} from "./vault.ts";
 
 export interface DoctorInput extends VaultTarget {
   /** "jwt" or "kubernetes" */
@@ -73,6 +78,15 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   try {
     await loginAndCheck(vault, input, jwt, report, now);
     if (!report.login?.ok) report.role = await compareRole(vault, input, report.claims);
+  } catch (err) {
+    // The claims are still worth printing when Vault cannot be reached.
+    if (!(err instanceof VaultletError && err.code === DOCTOR_VAULT_UNREACHABLE)) throw err;
+    report.ok = false;
+    report.loginFindings.push({
+      code: "VAULT_UNREACHABLE",
+      severity: "error",
+      message: err.message,
+    });
   } finally {
     vault.close();
   }
