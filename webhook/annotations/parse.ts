@@ -78,11 +78,7 @@ export class AnnotationReader {
  * Annotations -> InjectionSpec. Throws VaultletError INVALID_ANNOTATION with
  * every problem found; the warnings gathered so far ride on the error.
  */
-export function parseInjectionSpec(
-  pod: Pod,
-  namespace: string,
-  settings: InjectorSettings,
-): ParseResult {
+export function parseInjectionSpec(pod: Pod, settings: InjectorSettings): ParseResult {
   const annotations = annotationsOf(pod);
   const r = new AnnotationReader(annotations, settings);
   const warnings = unknownAnnotationWarnings(annotations);
@@ -182,7 +178,6 @@ export function parseInjectionSpec(
     throw Object.assign(new VaultletError("INVALID_ANNOTATION", r.errors.join("; ")), { warnings });
   }
   warnings.push(...riskWarnings(spec, r));
-  void namespace;
   return { spec: Object.freeze(spec), warnings };
 }
 

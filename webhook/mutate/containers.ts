@@ -16,6 +16,7 @@ import {
 } from "./names.ts";
 import type { Container, EnvVar, Pod } from "./pod.ts";
 import { agentMounts } from "./volumes.ts";
+import { awsEnv } from "./aws.ts";
 
 /**
  * One agent container. Its command runs the agent binary directly (no
@@ -29,7 +30,7 @@ export function agentContainer(spec: InjectionSpec, pod: Pod, role: AgentRole): 
     name: role === "init" ? CONTAINER_INIT : CONTAINER_SIDECAR,
     image: spec.image,
     command: command(spec, init),
-    env: agentEnv(spec, role),
+    env: [...agentEnv(spec, role), ...awsEnv(spec, pod)],
     resources: resources(spec),
     volumeMounts: agentMounts(spec, pod, init ? VOLUME_HOME_INIT : VOLUME_HOME_SIDECAR, true),
   };

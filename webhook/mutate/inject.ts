@@ -71,7 +71,7 @@ export function injectPod(
   let spec: InjectionSpec;
   let warnings: string[];
   try {
-    ({ spec, warnings } = parseInjectionSpec(p, namespace, settings));
+    ({ spec, warnings } = parseInjectionSpec(p, settings));
   } catch (err) {
     return rejection(err, (err as { warnings?: string[] }).warnings ?? []);
   }

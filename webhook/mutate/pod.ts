@@ -31,14 +31,52 @@ export function podShapeProblem(pod: unknown): string | undefined {
     if (v === undefined || v === null) continue;
     if (!Array.isArray(v)) return `spec.${list} is not a list`;
     for (const [i, item] of v.entries()) {
-      if (!isObject(item)) return `spec.${list}[${i}] is not an object`;
-      if (list !== "volumes" && item.volumeMounts != null && !Array.isArray(item.volumeMounts)) {
-        return `spec.${list}[${i}].volumeMounts is not a list`;
+      const where = `spec.${list}[${i}]`;
+      if (!isObject(item)) return `${where} is not an object`;
+      if (typeof item.name !== "string") return `${where}.name is not a string`;
+      if (list !== "volumes") {
+        const problem = containerProblem(item, where);
+        if (problem) return problem;
       }
     }
   }
-  if (!Array.isArray(spec.containers) || spec.containers.length === 0)
+  if (!Array.isArray(spec.containers) || spec.containers.length === 0) {
     return "spec.containers is empty";
+  }
+  if (spec.shareProcessNamespace != null && typeof spec.shareProcessNamespace !== "boolean") {
+    return "spec.shareProcessNamespace is not a boolean";
+  }
+  const status = pod.status;
+  if (
+    status != null &&
+    (!isObject(status) || (status.phase != null && typeof status.phase !== "string"))
+  ) {
+    return "status.phase is not a string";
+  }
+  return undefined;
+}
+
+function containerProblem(c: Record<string, unknown>, where: string): string | undefined {
+  const mounts = c.volumeMounts;
+  if (mounts !== undefined && mounts !== null) {
+    if (!Array.isArray(mounts)) return `${where}.volumeMounts is not a list`;
+    for (const [j, m] of mounts.entries()) {
+      if (!isObject(m) || typeof m.name !== "string" || typeof m.mountPath !== "string") {
+        return `${where}.volumeMounts[${j}] needs a string name and mountPath`;
+      }
+    }
+  }
+  for (const field of ["env", "ports"] as const) {
+    if (c[field] !== undefined && c[field] !== null && !Array.isArray(c[field]))
+      return `${where}.${field} is not a list`;
+  }
+  const sc = c.securityContext;
+  if (sc !== undefined && sc !== null) {
+    if (!isObject(sc)) return `${where}.securityContext is not an object`;
+    if (sc.runAsUser !== undefined && sc.runAsUser !== null && !Number.isInteger(sc.runAsUser)) {
+      return `${where}.securityContext.runAsUser is not an integer`;
+    }
+  }
   return undefined;
 }
 

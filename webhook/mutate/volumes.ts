@@ -20,6 +20,7 @@ import {
   VOLUME_TOKEN,
 } from "./names.ts";
 import type { Layout } from "./layout.ts";
+import { awsTokenMount } from "./aws.ts";
 
 function memoryDir(name: string, sizeLimit?: string): Volume {
   return { name, emptyDir: sizeLimit ? { medium: "Memory", sizeLimit } : { medium: "Memory" } };
@@ -86,6 +87,8 @@ export function agentMounts(
     out.push({ name: VOLUME_TOKEN, mountPath: TOKEN_MOUNT_PATH, readOnly: true });
   else out.push({ name: spec.token.volumeName, mountPath: spec.token.mountPath, readOnly: true });
   out.push({ name: home, mountPath: HOME_PATH });
+  const aws = awsTokenMount(spec, pod);
+  if (aws) out.push(aws);
   out.push(...secretsMounts(spec, false));
   if (spec.extraSecret)
     out.push({ name: VOLUME_EXTRA_SECRET, mountPath: EXTRA_SECRET_PATH, readOnly: true });

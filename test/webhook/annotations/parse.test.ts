@@ -13,7 +13,7 @@ function podWith(annotations: Record<string, string>): Pod {
 }
 
 function parse(annotations: Record<string, string>, settings = SETTINGS) {
-  return parseInjectionSpec(podWith(annotations), "default", settings);
+  return parseInjectionSpec(podWith(annotations), settings);
 }
 
 function parseError(annotations: Record<string, string>): VaultletError & { warnings: string[] } {
@@ -188,7 +188,7 @@ describe("defaults and errors", () => {
       defaultTemplate: "json" as const,
       runAsUser: 42,
     };
-    const { spec } = parseInjectionSpec(pod, "default", settings);
+    const { spec } = parseInjectionSpec(pod, settings);
     assert.equal(JSON.stringify(pod), before);
     assert.equal(spec.image, "img:9");
     assert.equal(spec.auth.path, "auth/k");
@@ -241,7 +241,7 @@ describe("unknown names", () => {
   test("other prefixes are not ours to judge", () => {
     const pod = podWith({});
     pod.metadata!.annotations!["example.com/whatever"] = "x";
-    assert.deepEqual(parseInjectionSpec(pod, "default", SETTINGS).warnings, []);
+    assert.deepEqual(parseInjectionSpec(pod, SETTINGS).warnings, []);
   });
 
   test("edit distance", () => {

@@ -47,11 +47,7 @@ describe("generated configs are read by vaultlet's own agent config parser", () 
   for (const [name, annotations] of Object.entries(CASES)) {
     for (const role of ["init", "sidecar", "native"] as AgentRole[]) {
       test(`${name} / ${role}`, () => {
-        const { spec } = parseInjectionSpec(
-          annotated("default-sa", annotations),
-          "default",
-          SETTINGS,
-        );
+        const { spec } = parseInjectionSpec(annotated("default-sa", annotations), SETTINGS);
         const json = buildAgentConfig(spec, role);
         const loaded = parseAgentConfigJson(JSON.stringify(json), `${name}-${role}.json`);
         for (const w of loaded.warnings) assert.match(w, /does not implement; ignored/);
@@ -70,11 +66,7 @@ describe("generated configs are read by vaultlet's own agent config parser", () 
   }
 
   test("typed values survive the round trip", () => {
-    const { spec } = parseInjectionSpec(
-      annotated("default-sa", CASES.everything!),
-      "default",
-      SETTINGS,
-    );
+    const { spec } = parseInjectionSpec(annotated("default-sa", CASES.everything!), SETTINGS);
     const c = parseAgentConfigJson(
       JSON.stringify(buildAgentConfig(spec, "sidecar")),
       "x.json",

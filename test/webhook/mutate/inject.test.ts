@@ -1019,3 +1019,67 @@ describe("collisions", () => {
     assert.match(reject(pod2).message, /already has a container named "vault-agent"/);
   });
 });
+
+describe("aws auth (EKS IAM roles for service accounts)", () => {
+  test("the web-identity token mount and AWS_* variables reach the agents", () => {
+    const pod = annotated("minimal", {
+      "agent-inject-secret-a": "s/a",
+      "auth-type": "aws",
+      "auth-path": "auth/aws",
+      "auth-config-region": "eu-west-1",
+    });
+    const app = pod.spec!.containers[0]!;
+    app.env = [
+      { name: "AWS_ROLE_ARN", value: "arn:aws:iam::1:role/app" },
+      {
+        name: "AWS_WEB_IDENTITY_TOKEN_FILE",
+        value: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token",
+      },
+      { name: "AWS_REGION", value: "us-east-1" },
+    ];
+    app.volumeMounts = [
+      {
+        name: "aws-iam-token",
+        mountPath: "/var/run/secrets/eks.amazonaws.com/serviceaccount",
+        readOnly: true,
+      },
+    ];
+    pod.spec!.volumes = [
+      {
+        name: "aws-iam-token",
+        projected: {
+          sources: [
+            {
+              serviceAccountToken: {
+                path: "token",
+                audience: "sts.amazonaws.com",
+                expirationSeconds: 86400,
+              },
+            },
+          ],
+        },
+      },
+    ];
+    const { pod: out } = inject(pod);
+    const side = container(out, "vault-agent");
+    assert.equal(
+      mountPaths(side)["aws-iam-token"],
+      "/var/run/secrets/eks.amazonaws.com/serviceaccount",
+    );
+    const env = envOf(side);
+    assert.equal(env.AWS_ROLE_ARN, "arn:aws:iam::1:role/app");
+    assert.equal(
+      env.AWS_WEB_IDENTITY_TOKEN_FILE,
+      "/var/run/secrets/eks.amazonaws.com/serviceaccount/token",
+    );
+    assert.equal(env.AWS_REGION, "eu-west-1");
+    assert.equal(agentConfig(side).auto_auth.method.config.region, "eu-west-1");
+  });
+
+  test("other auth types get neither", () => {
+    const pod = annotated("minimal", { "agent-inject-secret-a": "s/a" });
+    pod.spec!.containers[0]!.env = [{ name: "AWS_ROLE_ARN", value: "x" }];
+    const { pod: out } = inject(pod);
+    assert.equal(envOf(container(out, "vault-agent")).AWS_ROLE_ARN, undefined);
+  });
+});
