@@ -16,6 +16,7 @@ import { findBaoBinary, startOpenBao } from "../../../support/openbao.ts";
 import { startPostgres } from "../../../support/postgres.ts";
 import { makeTempDir } from "../../../support/processes.ts";
 import { corpusAgentConfigHcl } from "./agent-config.ts";
+import { databaseUsers, keyMatchesCertificate, pemBlock, vaultSerial } from "./consistency.ts";
 import { loadCorpus } from "./corpus.ts";
 import type { CorpusEntry } from "./corpus.ts";
 import { normaliseDynamic } from "./normalise.ts";
@@ -26,6 +27,10 @@ import { CORPUS_ENV, seedCorpusData } from "./seed-data.ts";
 const VAULTLET_BIN = resolve(import.meta.dirname, "../../../../shared/cli/bin.ts");
 
 const entries = loadCorpus();
+/** corpus templates reading database/creds/db-app */
+const DB_APP_TEMPLATES = entries
+  .filter((e) => e.text.includes('secret "database/creds/db-app"'))
+  .map((e) => e.name);
 let reference: AgentRun;
 let vaultlet: AgentRun;
 
@@ -78,6 +83,33 @@ describe("differential: bao agent vs vaultlet agent on the template corpus", () 
       `vaultlet agent exited ${vaultlet.exitCode}:\n${lastLines(vaultlet.log, 15)}`,
     );
   });
+
+  for (const [agent, run] of [
+    ["bao agent", () => reference],
+    ["vaultlet agent", () => vaultlet],
+  ] as const) {
+    it(`${agent} shows one database user for db-app in every template (fetched once)`, () => {
+      const texts = DB_APP_TEMPLATES.map((name) => run().outputs.get(name) ?? "");
+      const users = databaseUsers(texts, "db-app");
+      assert.ok(users.length >= DB_APP_TEMPLATES.length, `db-app users found: ${users.length}`);
+      assert.equal(
+        new Set(users).size,
+        1,
+        `different db-app users: ${[...new Set(users)].join(", ")}`,
+      );
+    });
+
+    it(`${agent} writes the certificate, key and serial of one pki/issue`, () => {
+      const cert = pemBlock(run().outputs.get("pki-shared-cert.tpl") ?? "", "CERTIFICATE");
+      const key = pemBlock(run().outputs.get("pki-shared-key.tpl") ?? "", "EC PRIVATE KEY");
+      const serial = /serial=(\S+)/.exec(run().outputs.get("pki-shared-serial.tpl") ?? "")?.[1];
+      assert.ok(
+        keyMatchesCertificate(cert, key),
+        "the key file does not belong to the certificate",
+      );
+      assert.equal(serial, vaultSerial(cert));
+    });
+  }
 
   for (const entry of entries) {
     it(`${entry.name} (${entry.origin})`, () => {

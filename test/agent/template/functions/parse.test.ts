@@ -1,0 +1,49 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as p from "../../../../agent/template/functions/parse.ts";
+import { Float64 } from "../../../../agent/template/functions/values.ts";
+import { render, renderError } from "../go/render-helpers.ts";
+
+test("parseBool accepts Go's spellings", () => {
+  for (const t of ["1", "t", "T", "TRUE", "true", "True"]) assert.equal(p.parseBool(t), true);
+  for (const f of ["0", "f", "F", "FALSE", "false", "False", ""])
+    assert.equal(p.parseBool(f), false);
+  assert.throws(() => p.parseBool("yes"), /parseBool: strconv.ParseBool: invalid syntax/);
+});
+
+test("parseInt and parseUint: base 10, 64-bit", () => {
+  assert.equal(p.parseInt("-42"), -42);
+  assert.equal(p.parseInt(""), 0);
+  assert.equal(p.parseInt("9223372036854775807"), 9223372036854775807n);
+  assert.throws(() => p.parseInt("9223372036854775808"), /value out of range/);
+  assert.throws(() => p.parseInt("0x10"), /parseInt: strconv.ParseInt: invalid syntax/);
+  assert.throws(() => p.parseUint("-1"), /parseUint: strconv.ParseUint: invalid syntax/);
+  assert.equal(render('{{ parseInt "7" | add 1 }} {{ printf "%T" (parseInt "7") }}'), "8 int");
+});
+
+test("parseFloat gives float64", () => {
+  assert.deepEqual(p.parseFloat("1.5"), new Float64(1.5));
+  assert.equal(
+    render('{{ parseFloat "2" }} {{ parseFloat "1e6" }} {{ parseFloat "" }}'),
+    "2 1e+06 0",
+  );
+  assert.throws(() => p.parseFloat("1.2.3"), /invalid syntax/);
+});
+
+test("parseJSON numbers are float64, as json.Unmarshal makes them", () => {
+  assert.equal(
+    render(
+      '{{ $c := parseJSON "{\\"port\\":8080,\\"big\\":1000000,\\"l\\":[true,null]}" }}{{ $c.port }} {{ $c.big }} {{ $c.l }} {{ $c }}',
+    ),
+    "8080 1e+06 [true <nil>] map[big:1e+06 l:[true <nil>] port:8080]",
+  );
+  assert.equal(render('{{ parseJSON "" }}'), "map[]");
+  assert.match(
+    renderError('{{ parseJSON "{nope" }}').message,
+    /error calling parseJSON: invalid JSON/,
+  );
+});
+
+test("parseYAML", () => {
+  assert.equal(render('{{ (parseYAML "a: 1\\nb: [x, 2.5]").b }}'), "[x 2.5]");
+});
