@@ -2,6 +2,7 @@ import { writeFileSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ANNOTATIONS, PREFIX, type AnnotationDef, type Section } from "./table.ts";
+import { defaultSettings, SETTINGS } from "../settings.ts";
 
 /**
  * deploy/docs/annotations.md is generated from the annotation table so the
@@ -49,6 +50,28 @@ const DELIVERY: readonly string[] = [
   "",
 ];
 
+/** The webhook-wide settings many annotation defaults come from. */
+function settingsSection(): string[] {
+  const defaults = defaultSettings() as unknown as Record<string, unknown>;
+  const show = (v: unknown): string => {
+    if (v === undefined || v === "" || (Array.isArray(v) && v.length === 0)) return "—";
+    return `\`${Array.isArray(v) ? v.join(",") : String(v)}\``;
+  };
+  return [
+    "## Injector settings",
+    "",
+    "Flags of `vaultlet webhook` (Go style `-flag=value` or `--flag value`); each environment variable, " +
+      "when set and not empty, wins over its flag. Durations are Go durations.",
+    "",
+    "| flag | environment variable | default | meaning |",
+    "|---|---|---|---|",
+    ...SETTINGS.map(
+      (d) => `| \`-${d.flag}\` | \`${d.env}\` | ${cell(show(defaults[d.key]))} | ${cell(d.help)} |`,
+    ),
+    "",
+  ];
+}
+
 function cell(text: string): string {
   return text.replaceAll("|", "\\|").replaceAll("\n", " ");
 }
@@ -86,7 +109,7 @@ export function renderAnnotationDocs(): string {
     }
     out.push("");
   }
-  out.push(...DELIVERY);
+  out.push(...DELIVERY, ...settingsSection());
   return out.join("\n");
 }
 

@@ -6,7 +6,7 @@ import { A, fullName } from "../annotations/table.ts";
 import type { InjectorSettings } from "../settings.ts";
 import { agentContainer } from "./containers.ts";
 import { layoutFor, type InjectionType, type Layout } from "./layout.ts";
-import { CONTAINER_INIT, CONTAINER_SIDECAR, STATUS_INJECTED } from "./names.ts";
+import { CONTAINER_INIT, CONTAINER_SIDECAR, OPS_PORT, STATUS_INJECTED } from "./names.ts";
 import { PatchBuilder, pointer, type JsonPatchOperation } from "./patch.ts";
 import type { Container, Pod } from "./pod.ts";
 import { annotationsOf, containersOf, initContainersOf, podShapeProblem } from "./pod.ts";
@@ -189,6 +189,16 @@ function podWarnings(spec: InjectionSpec, pod: Pod): string[] {
   for (const n of spec.appContainers) {
     if (!names.includes(n))
       out.push(`${fullName(A.containers)} names "${n}", which is not a container of this pod`);
+  }
+  if (spec.nativeSidecar && !spec.prePopulateOnly) {
+    const clash = [...containersOf(pod), ...initContainersOf(pod)].find((c) =>
+      (c.ports ?? []).some((p) => p.containerPort === OPS_PORT),
+    );
+    if (clash) {
+      out.push(
+        `container "${clash.name}" declares port ${OPS_PORT}, which the native sidecar's ops endpoint (startup probe) listens on in the same pod`,
+      );
+    }
   }
   const from = spec.copyVolumeMountsFrom;
   if (

@@ -1083,3 +1083,13 @@ describe("aws auth (EKS IAM roles for service accounts)", () => {
     assert.equal(envOf(container(out, "vault-agent")).AWS_ROLE_ARN, undefined);
   });
 });
+
+test("native sidecar: an app port on the ops port is warned about", () => {
+  const pod = annotated("minimal", {
+    "agent-inject-secret-a": "s/a",
+    "agent-native-sidecar": "true",
+  });
+  pod.spec!.containers[0]!.ports = [{ containerPort: 8201 }];
+  const { result } = inject(pod);
+  assert.ok(result.warnings.some((w) => w.includes("port 8201")));
+});
