@@ -59,6 +59,10 @@ export function finish(docs: Document[]): LoadedConfig {
   return { config, warnings };
 }
 
+/**
+ * Rules over the merged config. Unlike Vault Agent, file templates may sit
+ * beside env_template: the agent renders both before it starts the command.
+ */
 function wholeConfigProblems(config: AgentConfig, source: string): string[] {
   const out: string[] = [];
   if (config.env_template.length > 0 && !config.exec) {

@@ -8,7 +8,7 @@ export {
   type ParseOptions,
   type LoadedConfig,
 } from "./parse.ts";
-export { loadAgentConfig } from "./load.ts";
+export { loadAgentConfig, type ConfigText } from "./load.ts";
 export { mergeConfigs } from "./merge.ts";
 export { toJson } from "./to-json.ts";
 export { AgentConfigError, AGENT_CONFIG_INVALID } from "./errors.ts";

@@ -85,3 +85,29 @@ test("an empty directory is an error, not an empty config", async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("config texts after the files: merged with them, whole-config rules on the result", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "vaultlet-agent-config-"));
+  try {
+    await writeFile(join(dir, "exec.hcl"), 'exec {\n  command = ["/app"]\n}\n');
+    const env = JSON.stringify({ env_template: { TOKEN: { contents: "t" } }, pid_file: "/p" });
+    const { config } = await loadAgentConfig([dir], [{ text: env, source: "$VAULT_CONFIG" }]);
+    assert.deepEqual(config.exec?.command, ["/app"]);
+    assert.deepEqual(
+      config.env_template.map((t) => t.name),
+      ["TOKEN"],
+    );
+    assert.equal(config.pid_file, "/p");
+    assert.deepEqual(
+      await problemsOf(() =>
+        loadAgentConfig(
+          [],
+          [{ text: '{"vault": {"adress": "x"}}', source: "$VAULT_CONFIG", format: "json" }],
+        ),
+      ),
+      ['$VAULT_CONFIG: vault.adress: unknown key; did you mean "address"?'],
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
