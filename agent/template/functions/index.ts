@@ -117,12 +117,17 @@ export const FUNCTION_NAMES: readonly string[] = [
   "timestamp",
 ];
 
+/** Every library function for one render. */
 export function createFunctions(ctx: FunctionContext): Record<string, TemplateFunction> {
+  return { ...PURE_FUNCTIONS, ...createContextFunctions(ctx) };
+}
+
+/** Only the functions bound to a render's store, recorder and environment (cheaper per render). */
+export function createContextFunctions(ctx: FunctionContext): Record<string, TemplateFunction> {
   const secrets = secretFunctions(ctx.source, ctx.recorder);
   const env = ctx.env;
   const lookupEnv = (k: string): string | undefined => env.env[k];
   return {
-    ...PURE_FUNCTIONS,
     secret: define([], secrets.secret, S),
     secrets: define([S], secrets.secrets),
     pkiCert: define([], secrets.pkiCert, S),

@@ -5,7 +5,12 @@
  * (the data is incomplete) and the result just lists what to fetch.
  */
 import { TEMPLATE_EXEC, TEMPLATE_LIMIT, TEMPLATE_PARSE, TemplateError } from "../errors.ts";
-import { createFunctions, DependencyRecorder, FUNCTION_NAMES } from "../functions/index.ts";
+import {
+  createContextFunctions,
+  DependencyRecorder,
+  FUNCTION_NAMES,
+  PURE_FUNCTIONS,
+} from "../functions/index.ts";
 import type {
   CompileOptions,
   CompiledTemplate,
@@ -76,7 +81,8 @@ function render(
   env: RenderEnvironment,
 ): RenderResult {
   const recorder = new DependencyRecorder();
-  const functions = createFunctions({ source, env, recorder });
+  const bound = createContextFunctions({ source, env, recorder });
+  const functions = (name: string) => bound[name] ?? PURE_FUNCTIONS[name];
   let output = "";
   try {
     output = execute(

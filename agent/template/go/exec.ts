@@ -121,7 +121,8 @@ export interface ExecInput {
   name: string;
   root: ListNode;
   defines: ReadonlyMap<string, ListNode>;
-  functions: Readonly<Record<string, TemplateFunction>>;
+  /** looks up a library function by name */
+  functions: (name: string) => TemplateFunction | undefined;
   errorOnMissingKey: boolean;
   limits: Limits;
 }
@@ -146,7 +147,8 @@ class State {
   private steps = 0;
   private depth = 0;
   private tmplName: string;
-  private node: { pos: number; text: string } | undefined;
+  /** the node being evaluated, for error locations (its text is built only on failure) */
+  private node: Arg | CommandNode | Node | undefined;
 
   constructor(input: ExecInput) {
     this.input = input;
@@ -156,7 +158,7 @@ class State {
   private fail(message: string): never {
     throw new ExecFailure(message, {
       pos: this.node?.pos,
-      context: this.node?.text,
+      context: this.node && nodeString(this.node),
       templateName: this.tmplName,
     });
   }
@@ -164,14 +166,14 @@ class State {
   private limit(message: string): never {
     throw new ExecFailure(message, {
       pos: this.node?.pos,
-      context: this.node?.text,
+      context: this.node && nodeString(this.node),
       templateName: this.tmplName,
       limit: true,
     });
   }
 
   private at(n: Arg | CommandNode | Node): void {
-    this.node = { pos: n.pos, text: nodeString(n) };
+    this.node = n;
   }
 
   private step(): void {
@@ -477,7 +479,7 @@ class State {
     const argNodes = args.slice(1);
     if (name === "and" || name === "or") return this.evalAndOr(dot, name, argNodes, final);
     if (name === "call") this.fail("call is not supported: templates have no function values");
-    const lib = this.input.functions[name];
+    const lib = BUILTINS[name] ? undefined : this.input.functions(name);
     const builtinFn = BUILTINS[name];
     const params: readonly ParamType[] = lib ? lib.params : [];
     const variadic: ParamType | undefined = lib ? lib.variadic : "any";
