@@ -10,7 +10,6 @@ import {
 import { VaultletError } from "../shared/errors.ts";
 import { createLogger } from "../shared/log.ts";
 import { runAgent } from "./runner/agent.ts";
-import { defaultEngines } from "./runner/engines.ts";
 
 const USAGE = `usage: vaultlet agent -config=FILE [-config=FILE ...] [-config-env=VAR] [-log-level=LEVEL]
 
@@ -71,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   if (config.pid_file) writeFileSync(config.pid_file, `${process.pid}\n`, { mode: 0o644 });
   try {
-    return await runAgent(config, { log, engines: defaultEngines(), env: process.env }, stop);
+    return await runAgent(config, { log, env: process.env }, stop);
   } finally {
     if (config.pid_file) rmSync(config.pid_file, { force: true });
     log.flush();

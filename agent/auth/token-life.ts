@@ -17,8 +17,13 @@ import { pointIn, type Random } from "../timing/jitter.ts";
 /** fraction of the TTL at which the next renewal or login happens */
 export const RENEW_WINDOW: readonly [number, number] = [0.62, 0.72];
 
-/** Vault answers in whole seconds: a renewal within this of the increment still extends */
-const EXTEND_TOLERANCE_MS = 1500;
+/**
+ * Vault grants exactly the increment unless a max TTL caps it; a hair of
+ * slack for long TTLs, none that would hide a cap on a TTL of seconds
+ */
+function extendTolerance(incrementMs: number): number {
+  return Math.min(1000, incrementMs * 0.01);
+}
 
 /** below this much time left a login is started at once */
 const MIN_USEFUL_TTL_MS = 1000;
@@ -55,7 +60,7 @@ export function planAfterRenewal(
   if (renewed.ttlMs <= 0) return { action: "none", expiresAt: undefined };
   const expiresAt = now + renewed.ttlMs;
   if (!renewed.renewable) return loginBefore(expiresAt, now, random, "not-renewable");
-  if (renewed.ttlMs + EXTEND_TOLERANCE_MS < incrementMs) {
+  if (renewed.ttlMs + extendTolerance(incrementMs) < incrementMs) {
     return loginBefore(expiresAt, now, random, "max-ttl");
   }
   return { action: "renew", at: pointIn(now, renewed.ttlMs, ...RENEW_WINDOW, random), expiresAt };

@@ -11,6 +11,7 @@ import type { SecretCalls } from "../secrets/calls.ts";
 import { SecretsStore } from "../secrets/store.ts";
 import type { Random } from "../timing/jitter.ts";
 import { AgentRunner, type Engines } from "./runner.ts";
+import { loadEngines } from "./engines.ts";
 import { createVaultCalls } from "./vault-calls.ts";
 
 export const AGENT_CONFIG_INCOMPLETE = "AGENT_CONFIG_INCOMPLETE";
@@ -19,7 +20,8 @@ export const DEFAULT_STARTUP_JITTER_MS = 1000;
 
 export interface AgentOptions {
   log: Logger;
-  engines: Engines;
+  /** default: the engines the config's templates use */
+  engines?: Engines;
   /** Vault calls; default HTTP calls to config.vault.address */
   calls?: AuthCalls & SecretCalls;
   env?: Readonly<Record<string, string | undefined>>;
@@ -89,7 +91,7 @@ export async function createAgent(config: AgentConfig, opts: AgentOptions): Prom
     config,
     auth,
     store,
-    engines: opts.engines,
+    engines: opts.engines ?? (await loadEngines(config)),
     log,
     metrics,
     env: opts.env,

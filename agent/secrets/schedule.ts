@@ -44,8 +44,13 @@ export const DEFAULT_SCHEDULE_OPTIONS: ScheduleOptions = {
 export const CERT_WINDOW: readonly [number, number] = [0.85, 0.95];
 export const STATIC_WINDOW: readonly [number, number] = [0.85, 0.95];
 const THRESHOLD_SPREAD = 0.05;
-/** Vault answers in whole seconds: a renewal within this of the increment still extends */
-const EXTEND_TOLERANCE_MS = 1500;
+/**
+ * Vault grants exactly the increment unless a max TTL caps it; a hair of
+ * slack for long TTLs, none that would hide a cap on a TTL of seconds
+ */
+function extendTolerance(incrementMs: number): number {
+  return Math.min(1000, incrementMs * 0.01);
+}
 /** the earliest any refresh happens after the previous one, so nothing loops */
 export const MIN_REFRESH_MS = 500;
 
@@ -124,7 +129,11 @@ export function planAfterLeaseRenewal(
   random: Random,
 ): SecretPlan {
   const ttlMs = (renewed.lease_duration ?? 0) * 1000;
-  if (renewed.renewable !== false && ttlMs + EXTEND_TOLERANCE_MS >= incrementMs && ttlMs > 0) {
+  if (
+    renewed.renewable !== false &&
+    ttlMs + extendTolerance(incrementMs) >= incrementMs &&
+    ttlMs > 0
+  ) {
     return renewPlan(ttlMs, now, random);
   }
   const at = pointIn(now, ttlMs, ...RENEW_WINDOW, random);

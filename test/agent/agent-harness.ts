@@ -9,7 +9,6 @@ import { join } from "node:path";
 import type { AgentConfig, TemplateStanza } from "../../shared/agent-config/types.ts";
 import { createLogger } from "../../shared/log.ts";
 import { runAgent, type Agent } from "../../agent/runner/agent.ts";
-import { defaultEngines } from "../../agent/runner/engines.ts";
 import { captureLogs, type LogCapture } from "../support/log-capture.ts";
 import { startOpenBao, type OpenBaoServer } from "../support/openbao.ts";
 import type { JwtSigner } from "../support/jwt-signer.ts";
@@ -59,11 +58,7 @@ export function runInProcess(config: AgentConfig): RunningAgent {
   const stop = new Promise<void>((r) => (stopNow = r));
   let gotParts!: (a: Agent) => void;
   const parts = new Promise<Agent>((r) => (gotParts = r));
-  const done = runAgent(
-    config,
-    { log, engines: defaultEngines(), env: {}, startupJitterMs: 0, onCreated: gotParts },
-    stop,
-  );
+  const done = runAgent(config, { log, env: {}, startupJitterMs: 0, onCreated: gotParts }, stop);
   return {
     logs,
     done,
@@ -94,6 +89,23 @@ export async function baoWithJwt(
   const jwtPath = join(dir, "jwt");
   writeFileSync(jwtPath, await signer.signJwt({ sub: "app", aud: "vault" }));
   return { bao, signer, jwtPath, dir };
+}
+
+/** a fresh KV v2 mount answers 400 ("upgrading from non-versioned") for a moment: writes retry through it */
+export async function kvPut(
+  bao: OpenBaoServer,
+  mount: string,
+  path: string,
+  data: Record<string, unknown>,
+) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await bao.kvPut(mount, path, data);
+    } catch (err) {
+      if (attempt > 50 || !/Upgrading from non-versioned/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 export function jwtAuth(bao: OpenBaoServer, jwtPath: string, extra: Record<string, unknown> = {}) {

@@ -16,6 +16,7 @@ import {
   jwtAuth,
   runInProcess,
   tempDir,
+  kvPut,
 } from "../agent-harness.ts";
 
 const KV_POLICY = `path "kv/data/*" { capabilities = ["read"] }`;
@@ -25,7 +26,7 @@ async function kubernetesSetup() {
   const bao = await startOpenBao();
   await bao.writePolicy("app", KV_POLICY);
   await bao.enableKvV2("kv");
-  await bao.kvPut("kv", "app", { greeting: "hello-from-vault" });
+  await kvPut(bao, "kv", "app", { greeting: "hello-from-vault" });
   const signer = await createJwtSigner();
   const standin = await startTokenReviewStandin({ signer });
   await configureKubernetesAuth(bao, standin, { mount: "kubernetes" });
@@ -99,7 +100,7 @@ test("a service account the role does not allow is rejected with a clear error a
 test("jwt login; a token for another audience is rejected naming the audience", async () => {
   const { bao, signer, jwtPath, dir } = await baoWithJwt(KV_POLICY);
   await bao.enableKvV2("kv");
-  await bao.kvPut("kv", "app", { greeting: "hello-from-vault" });
+  await kvPut(bao, "kv", "app", { greeting: "hello-from-vault" });
   const out = join(dir, "out");
   const ok = runInProcess(
     baseConfig({

@@ -37,11 +37,13 @@ test("a token without TTL needs no upkeep", () => {
 test("a renewal that extends fully schedules the next renewal", () => {
   const p = planAfterRenewal(60_000, { ttlMs: 60_000, renewable: true }, 100, lo);
   assert.equal(p.action, "renew");
-  // Vault rounds to whole seconds: one second short still counts as extending
+  // a second short of an hour still counts as extending
   assert.equal(
-    planAfterRenewal(60_000, { ttlMs: 59_000, renewable: true }, 100, lo).action,
+    planAfterRenewal(3_600_000, { ttlMs: 3_599_000, renewable: true }, 100, lo).action,
     "renew",
   );
+  // a second short of a TTL of seconds is the max TTL's cap
+  assert.equal(planAfterRenewal(3000, { ttlMs: 2000, renewable: true }, 100, lo).action, "login");
 });
 
 test("a renewal capped by the max TTL switches to a login before the end", () => {

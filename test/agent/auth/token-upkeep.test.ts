@@ -9,6 +9,7 @@ import {
   fileTemplate,
   jwtAuth,
   runInProcess,
+  kvPut,
 } from "../agent-harness.ts";
 
 const POLICY = `path "kv/data/*" { capabilities = ["read"] }`;
@@ -17,7 +18,7 @@ const TEMPLATE = '{{ with secret "kv/app" }}{{ .Data.data.greeting }}{{ end }}';
 test("the token is renewed at about 2/3 of its TTL, never right after login, and re-obtained before its max TTL without re-reading KV", async () => {
   const { bao, jwtPath, dir } = await baoWithJwt(POLICY, { tokenTtl: "3s", tokenMaxTtl: "8s" });
   await bao.enableKvV2("kv");
-  await bao.kvPut("kv", "app", { greeting: "hello" });
+  await kvPut(bao, "kv", "app", { greeting: "hello" });
   const sink = join(dir, "token");
   const out = join(dir, "out");
   const config = baseConfig({
@@ -34,7 +35,8 @@ test("the token is renewed at about 2/3 of its TTL, never right after login, and
     const renewals = bao.auditRequests({ pathPrefix: "auth/token/renew-self" });
     const beforeSecond = renewals.filter((r) => r.time < second!.time);
     assert.ok(beforeSecond.length >= 1, "the first token was renewed");
-    assert.ok(beforeSecond.length <= 4, `no renewal storm (${beforeSecond.length})`);
+    // 8s of max TTL, renewals at 2/3 of 3s: at most 3 before the cap shows
+    assert.ok(beforeSecond.length <= 3, `no wasted renewals (${beforeSecond.length})`);
     const gap = Date.parse(beforeSecond[0]!.time) - Date.parse(first!.time);
     assert.ok(gap >= 1500, `first renewal ${gap} ms after login: not right after it`);
     // the new token is in the sink, 0640
@@ -60,7 +62,7 @@ test("the token is renewed at about 2/3 of its TTL, never right after login, and
 test("a token revoked from outside is replaced by one fresh login, without a burst", async () => {
   const { bao, jwtPath, dir } = await baoWithJwt(POLICY);
   await bao.enableKvV2("kv");
-  await bao.kvPut("kv", "app", { greeting: "hello" });
+  await kvPut(bao, "kv", "app", { greeting: "hello" });
   const out = join(dir, "out");
   const agent = runInProcess(
     baseConfig({
@@ -76,7 +78,7 @@ test("a token revoked from outside is replaced by one fresh login, without a bur
     await bao.api("POST", "auth/token/revoke", { token: revoked });
     const logins = () => bao.auditRequests({ pathPrefix: "auth/jwt/login" }).length;
     await eventually("a fresh login", 15_000, () => logins() === 2);
-    await bao.kvPut("kv", "app", { greeting: "hello again" });
+    await kvPut(bao, "kv", "app", { greeting: "hello again" });
     await eventually(
       "the new token reads KV",
       15_000,

@@ -9,6 +9,7 @@ import {
   fileTemplate,
   jwtAuth,
   runInProcess,
+  kvPut,
 } from "../agent-harness.ts";
 
 const POLICY = `path "kv/data/*" { capabilities = ["read"] }`;
@@ -16,7 +17,7 @@ const POLICY = `path "kv/data/*" { capabilities = ["read"] }`;
 test("KV v2: rendered, a change is picked up within the interval and rendered once; unchanged data never rewrites or runs the command", async () => {
   const { bao, jwtPath, dir } = await baoWithJwt(POLICY);
   await bao.enableKvV2("kv");
-  await bao.kvPut("kv", "app/config", { password: "first-Pa55word" });
+  await kvPut(bao, "kv", "app/config", { password: "first-Pa55word" });
   const out = join(dir, "app.env");
   const runs = join(dir, "runs");
   const agent = runInProcess(
@@ -46,7 +47,7 @@ test("KV v2: rendered, a change is picked up within the interval and rendered on
     assert.equal(statSync(out).mtimeMs, firstMtime, "unchanged data must not rewrite the file");
     assert.equal(readFileSync(runs, "utf8"), "run\n", "unchanged data must not run the command");
 
-    await bao.kvPut("kv", "app/config", { password: "second-Pa55word" });
+    await kvPut(bao, "kv", "app/config", { password: "second-Pa55word" });
     await eventually("new value rendered", 15_000, () =>
       readFileSync(out, "utf8") === "PASSWORD=second-Pa55word\n" ? true : undefined,
     );
