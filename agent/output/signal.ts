@@ -128,16 +128,18 @@ export function processMatches(names: ProcessNames, name: string): boolean {
 
 /** Pids of processes named `name` in this process namespace, the agent excluded. */
 export async function findProcessesByName(name: string, procRoot = PROC): Promise<number[]> {
-  const entries = await readdir(procRoot);
-  const pids: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    if (pid === process.pid) continue;
-    const names = await readProcessNames(path.join(procRoot, entry));
-    if (names && processMatches(names, name)) pids.push(pid);
-  }
-  return pids.sort((a, b) => a - b);
+  const pids = (await readdir(procRoot))
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => pid !== process.pid);
+  // All at once: a lookup costs one round of small reads, not one per process.
+  const matches = await Promise.all(
+    pids.map(async (pid) => {
+      const names = await readProcessNames(path.join(procRoot, String(pid)));
+      return names !== null && processMatches(names, name);
+    }),
+  );
+  return pids.filter((_, i) => matches[i]).sort((a, b) => a - b);
 }
 
 async function readProcessNames(dir: string): Promise<ProcessNames | null> {
