@@ -5,6 +5,7 @@ import {
   parseGoBool,
   parseInteger,
   parseList,
+  parseLogLevel,
   parseQuantity,
 } from "./annotations/values.ts";
 
@@ -140,7 +141,6 @@ interface SettingDef {
   help: string;
 }
 
-const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
 const DISABLE_FEATURES = ["auto-auth", "caching", "templating", "proxying"] as const;
 
 function str(raw: string): string {
@@ -159,11 +159,7 @@ function featureList(raw: string): string[] {
   return parseList(raw).map((f) => parseEnum(f, DISABLE_FEATURES));
 }
 function logLevel(raw: string): InjectorSettings["logLevel"] {
-  const word = raw.trim().toLowerCase();
-  if (word === "err") return "error";
-  if (word === "warning") return "warn";
-  if (word === "notice" || word === "") return "info";
-  return parseEnum(word, LOG_LEVELS);
+  return raw.trim() === "" ? "info" : parseLogLevel(raw);
 }
 
 /** Every setting: flag, environment variable, parser. The order is the --help order. */

@@ -7,6 +7,7 @@ import {
   parseGoBool,
   parseInteger,
   parseList,
+  parseLogLevel,
   parseOctalPerms,
   parseQuantity,
 } from "./values.ts";
@@ -58,7 +59,6 @@ const port = (raw: string): number => parseInteger(raw, 1, 65_535);
 const DISABLE_FEATURES = ["auto-auth", "caching", "templating", "proxying"] as const;
 const featureList = (raw: string): string[] =>
   parseList(raw).map((f) => parseEnum(f, DISABLE_FEATURES));
-const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
 
 /** Absolute mount path inside the containers. */
 export function parseMountPath(raw: string): string {
@@ -766,12 +766,12 @@ export const A = {
     defaultDoc: "60s in the agent",
     doc: "Timeout of one Vault request (VAULT_CLIENT_TIMEOUT).",
   }),
-  logLevel: def<(typeof LOG_LEVELS)[number]>({
+  logLevel: def<"trace" | "debug" | "info" | "warn" | "error">({
     name: "log-level",
     kind: "global",
     section: "vault",
     form: "trace, debug, info, warn or error",
-    parse: (raw) => parseEnum(raw, LOG_LEVELS),
+    parse: parseLogLevel,
     defaultValue: () => "info",
     defaultDoc: "info",
     doc: "Agent log level.",

@@ -98,3 +98,16 @@ export function parseDurationMs(raw: string): number {
     );
   }
 }
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
+const LOG_ALIASES: Record<string, (typeof LOG_LEVELS)[number]> = {
+  err: "error",
+  warning: "warn",
+  notice: "info",
+};
+
+/** A log level as Vault spells them, aliases (err, warning, notice) mapped to the canonical word. */
+export function parseLogLevel(raw: string): (typeof LOG_LEVELS)[number] {
+  const word = raw.trim().toLowerCase();
+  return LOG_ALIASES[word] ?? parseEnum(word, LOG_LEVELS);
+}

@@ -188,6 +188,7 @@ const ROWS: Record<string, Row> = {
     good: [
       ["debug", "debug"],
       ["WARN", "warn"],
+      ["err", "error"],
     ],
     bad: ["loud"],
   },
