@@ -83,7 +83,7 @@ export function secretFunctions(source: DataSource, recorder: DependencyRecorder
         cleanPath(path, isRead ? "vault.read" : "vault.write"),
         parseKeyValues(rest),
       );
-      return v === MISSING ? MISSING : markStruct(v as SecretValue, "secret");
+      return v === MISSING ? MISSING : markStruct(goSecret(v as SecretValue), "secret");
     },
     secrets(path: string): unknown {
       if (path.length === 0) return stringSlice([]);
@@ -103,4 +103,33 @@ export function secretFunctions(source: DataSource, recorder: DependencyRecorder
       return v === MISSING ? MISSING : markStruct(v as PkiCertValue, "pki");
     },
   };
+}
+
+const AUTH_FIELDS: Array<[string, string]> = [
+  ["ClientToken", "client_token"],
+  ["Accessor", "accessor"],
+  ["Policies", "policies"],
+  ["Metadata", "metadata"],
+  ["LeaseDuration", "lease_duration"],
+  ["Renewable", "renewable"],
+];
+const WRAP_FIELDS: Array<[string, string]> = [
+  ["Token", "token"],
+  ["TTL", "ttl"],
+  ["CreationTime", "creation_time"],
+  ["WrappedAccessor", "wrapped_accessor"],
+];
+
+/** Vault's snake_case auth/wrap_info blocks under consul-template's Go field names. */
+function goFields(v: unknown, fields: Array<[string, string]>): unknown {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return v;
+  const raw = v as Record<string, unknown>;
+  if (!fields.some(([, snake]) => snake in raw)) return v;
+  return Object.fromEntries(fields.map(([go, snake]) => [go, raw[snake] ?? null]));
+}
+
+function goSecret(v: SecretValue): SecretValue {
+  const auth = goFields(v.Auth, AUTH_FIELDS);
+  const wrap = goFields(v.WrapInfo, WRAP_FIELDS);
+  return auth === v.Auth && wrap === v.WrapInfo ? v : { ...v, Auth: auth, WrapInfo: wrap };
 }

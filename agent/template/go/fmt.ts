@@ -192,12 +192,7 @@ function formatArg(v: unknown, spec: Spec): string {
     return pad(formatV(v, spec.plus), spec);
   }
   // Slices and maps apply the verb to each element, as fmt does.
-  if (Array.isArray(v) && verb !== "T") {
-    if (typeof v === "object" && (verb === "s" || verb === "q" || verb === "x" || verb === "X")) {
-      // fall through to element-wise below
-    }
-    return "[" + v.map((e) => formatArg(e, { ...spec, width: spec.width })).join(" ") + "]";
-  }
+  if (Array.isArray(v)) return "[" + v.map((e) => formatArg(e, spec)).join(" ") + "]";
   if (isMap(v)) {
     return (
       "map[" +
@@ -230,9 +225,8 @@ function formatArg(v: unknown, spec: Spec): string {
         s = (n < 0n ? "-" : "") + (n < 0n ? -n : n).toString(16);
         if (spec.sharp) s = s.startsWith("-") ? "-0x" + s.slice(1) : "0x" + s;
         s = signed(s, spec);
-      } else if (isFloat(v)) return bad(v, spec);
-      else return bad(v, spec);
-      if (verb === "X") s = s.toUpperCase().replace("0X", "0X");
+      } else return bad(v, spec);
+      if (verb === "X") s = s.toUpperCase();
       return pad(s, spec, isIntValue(v));
     }
     case "d":

@@ -81,3 +81,32 @@ test("the library is engine-neutral: plain functions callable directly", () => {
     "v-jwt-app-Tq3p-1714557600",
   );
 });
+
+test("auth and wrap_info blocks are exposed under consul-template's field names", () => {
+  const rec = new DependencyRecorder();
+  const base = {
+    RequestID: "r",
+    LeaseID: "",
+    LeaseDuration: 0,
+    Renewable: false,
+    Data: {},
+    Warnings: null,
+  };
+  const v = {
+    ...base,
+    Auth: {
+      client_token: "hvs.child",
+      accessor: "acc",
+      policies: ["default"],
+      metadata: null,
+      lease_duration: 60,
+      renewable: true,
+    },
+    WrapInfo: null,
+  };
+  const f = secretFunctions({ get: () => v }, rec);
+  const s = f.secret("auth/token/create", "ttl=1m") as { Auth: Record<string, unknown> };
+  assert.equal(s.Auth.ClientToken, "hvs.child");
+  assert.deepEqual(s.Auth.Policies, ["default"]);
+  assert.equal(structKind(s), "secret");
+});

@@ -100,7 +100,11 @@ test("variables go out of scope at end", () => {
 });
 
 test("parse error positions count lines and bytes", () => {
-  const e = renderError("a\nbé {{ nope }}") as unknown as { line: number; column: number; message: string };
+  const e = renderError("a\nbé {{ nope }}") as unknown as {
+    line: number;
+    column: number;
+    message: string;
+  };
   assert.equal(e.line, 2);
   assert.equal(e.column, 7);
   assert.equal(e.message, 'template: t:2:7: function "nope" not defined');
