@@ -1,4 +1,5 @@
 import { AgentConfigError } from "./errors.ts";
+import type { Step } from "./walk.ts";
 
 /**
  * JSON.parse with an error a user can act on: `file:line:column: reason`.
@@ -94,4 +95,94 @@ function firstErrorOffset(text: string): number {
     throw at;
   }
   return text.length;
+}
+
+type JsonNode =
+  | { kind: "object"; line: number; entries: { key: string; line: number; value: JsonNode }[] }
+  | { kind: "array"; line: number; items: JsonNode[] }
+  | { kind: "scalar"; line: number };
+
+/**
+ * Finds the line of a key path in valid JSON text, so validation problems in
+ * JSON configs point at a line too. A step's label selects Vault's labelled
+ * form (`"sink": {"file": [...]}`), its n the n-th such block.
+ */
+export function jsonLocator(text: string): (steps: readonly Step[]) => number | undefined {
+  let root: JsonNode | undefined;
+  return (steps) => {
+    root ??= outline(text);
+    let node = root;
+    let line: number | undefined;
+    for (const step of steps) {
+      if (node.kind !== "object") break;
+      const entry = node.entries.findLast((e) => e.key === step.key);
+      if (!entry) break;
+      line = entry.line;
+      let candidates = blocks(entry.value);
+      if (step.label !== undefined) {
+        candidates = candidates.flatMap((c) =>
+          c.kind === "object"
+            ? c.entries.filter((e) => e.key === step.label).flatMap((e) => blocks(e.value))
+            : [],
+        );
+      }
+      const target = candidates[step.n];
+      if (!target) break;
+      if (target !== entry.value) line = target.line;
+      node = target;
+    }
+    return line;
+  };
+}
+
+function blocks(node: JsonNode): JsonNode[] {
+  return node.kind === "array" ? node.items : [node];
+}
+
+/** The shape of valid JSON with the line each value and key starts on. */
+function outline(text: string): JsonNode {
+  let i = 0;
+  let line = 1;
+  const ws = () => {
+    while (i < text.length && /\s/.test(text[i]!)) if (text[i++] === "\n") line++;
+  };
+  const string = (): string => {
+    const start = i;
+    for (i++; text[i] !== '"'; i++) if (text[i] === "\\") i++;
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const value = (): JsonNode => {
+    ws();
+    const at = line;
+    if (text[i] === "{") {
+      i++;
+      const entries: { key: string; line: number; value: JsonNode }[] = [];
+      for (ws(); text[i] !== "}"; ws()) {
+        if (text[i] === ",") i++;
+        ws();
+        const keyLine = line;
+        const key = string();
+        ws();
+        i++; // the colon
+        entries.push({ key, line: keyLine, value: value() });
+      }
+      i++;
+      return { kind: "object", line: at, entries };
+    }
+    if (text[i] === "[") {
+      i++;
+      const items: JsonNode[] = [];
+      for (ws(); text[i] !== "]"; ws()) {
+        if (text[i] === ",") i++;
+        items.push(value());
+      }
+      i++;
+      return { kind: "array", line: at, items };
+    }
+    if (text[i] === '"') string();
+    else while (i < text.length && !/[\s,\]}]/.test(text[i]!)) i++;
+    return { kind: "scalar", line: at };
+  };
+  return value();
 }

@@ -1,7 +1,7 @@
 import { extname } from "node:path";
 import { finish, readDocument, type Document, type LoadedConfig } from "./document.ts";
 import { hclLocator, parseHclText } from "./hcl.ts";
-import { parseJsonText } from "./json.ts";
+import { jsonLocator, parseJsonText } from "./json.ts";
 import type { SourceFormat } from "./values.ts";
 
 export type { LoadedConfig } from "./document.ts";
@@ -36,7 +36,7 @@ export async function readAgentConfigText(text: string, opts: ParseOptions): Pro
 }
 
 function readJsonDocument(text: string, source: string): Document {
-  return readDocument(parseJsonText(text, source), "json", source);
+  return readDocument(parseJsonText(text, source), "json", source, jsonLocator(text));
 }
 
 function guessFormat(text: string, source: string): SourceFormat {

@@ -220,7 +220,7 @@ export class Walk {
     // The HCL parser groups labelled blocks by label; the source order is
     // the order the user wrote, so it is restored from the text when known.
     const { locate } = this;
-    if (locate && schema.label) {
+    if (locate && schema.label && this.format === "hcl") {
       const line = (f: (typeof found)[number]) =>
         locate([...parent.steps, { key, label: f.label, n: f.n } as Step]) ?? Infinity;
       found.sort((a, b) => line(a) - line(b));

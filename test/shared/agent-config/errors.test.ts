@@ -73,46 +73,46 @@ test("unknown keys: a suggestion when one is close, plain otherwise", async () =
       json({ vaultt: {}, templates: [], foo: 1, template: [{ destination: "/a", contnets: "x" }] }),
     ),
     [
-      'agent.json: vaultt: unknown key; did you mean "vault"?',
-      'agent.json: templates: unknown key; did you mean "template"?',
-      "agent.json: foo: unknown key",
-      'agent.json: template[0].contnets: unknown key; did you mean "contents"?',
-      "agent.json: template[0]: set one of contents (inline text) or source (a file path)",
+      'agent.json:1: vaultt: unknown key; did you mean "vault"?',
+      'agent.json:1: templates: unknown key; did you mean "template"?',
+      "agent.json:1: foo: unknown key",
+      'agent.json:1: template[0].contnets: unknown key; did you mean "contents"?',
+      "agent.json:1: template[0]: set one of contents (inline text) or source (a file path)",
     ],
   );
 });
 
 test("auth method rules: type required, unknown type, method config checked per type", async () => {
   assert.deepEqual(await problemsOf(json({ auto_auth: { method: { config: { role: "r" } } } })), [
-    "agent.json: auto_auth.method.type: required",
+    "agent.json:1: auto_auth.method.type: required",
   ]);
   assert.deepEqual(
     await problemsOf(json({ auto_auth: { method: { type: "kubernets", config: {} } } })),
-    ['agent.json: auto_auth.method.type: unknown auth method; did you mean "kubernetes"?'],
+    ['agent.json:1: auto_auth.method.type: unknown auth method; did you mean "kubernetes"?'],
   );
   assert.deepEqual(await problemsOf(json({ auto_auth: { method: { type: "kubernetes" } } })), [
-    "agent.json: auto_auth.method.config.role: required",
+    "agent.json:1: auto_auth.method.config.role: required",
   ]);
   assert.deepEqual(
     await problemsOf(
       json({ auto_auth: { method: { type: "jwt", config: { path: "/t", rol: "r" } } } }),
     ),
     [
-      'agent.json: auto_auth.method.config.rol: unknown key; did you mean "role"?',
-      "agent.json: auto_auth.method.config.role: required",
+      'agent.json:1: auto_auth.method.config.rol: unknown key; did you mean "role"?',
+      "agent.json:1: auto_auth.method.config.role: required",
     ],
   );
   assert.deepEqual(await problemsOf(json({ auto_auth: { sink: [] } })), [
-    "agent.json: auto_auth.method: required",
+    "agent.json:1: auto_auth.method: required",
   ]);
   assert.deepEqual(
     await problemsOf(
       json({ auto_auth: { method: { ...METHOD, min_backoff: "1m", max_backoff: "10s" } } }),
     ),
-    ["agent.json: auto_auth.method.min_backoff: must not be greater than max_backoff"],
+    ["agent.json:1: auto_auth.method.min_backoff: must not be greater than max_backoff"],
   );
   assert.deepEqual(await problemsOf(json({ auto_auth: { method: [METHOD, METHOD] } })), [
-    'agent.json: auto_auth.method: only one "method" block is allowed, found 2',
+    'agent.json:1: auto_auth.method: only one "method" block is allowed, found 2',
   ]);
   assert.deepEqual(
     await problemsOf(() =>
@@ -133,56 +133,56 @@ test("a Vault auth method vaultlet does not implement is accepted with a warning
   );
   assert.deepEqual(config.auto_auth?.method.config, { type: "iam", role: "r" });
   assert.deepEqual(warnings, [
-    'agent.json: auto_auth.method.type: auth method "aws" is not implemented by vaultlet',
+    'agent.json:1: auto_auth.method.type: auth method "aws" is not implemented by vaultlet',
   ]);
 });
 
 test("sink rules", async () => {
   const sink = (s: object) => json({ auto_auth: { method: METHOD, sink: [s] } });
   assert.deepEqual(await problemsOf(sink({ config: { path: "/t" } })), [
-    "agent.json: auto_auth.sink[0].type: required",
+    "agent.json:1: auto_auth.sink[0].type: required",
   ]);
   assert.deepEqual(
     await problemsOf(sink({ type: "file", dh_type: "curve25519", config: { path: "/t" } })),
-    ["agent.json: auto_auth.sink[0]: dh_type and dh_path must be set together"],
+    ["agent.json:1: auto_auth.sink[0]: dh_type and dh_path must be set together"],
   );
   assert.deepEqual(await problemsOf(sink({ type: "file", config: { path: "/t", mode: 640 } })), [
-    'agent.json: auto_auth.sink[0].config.mode: expected file permissions as an octal string like "0640", got 640 (a JSON number is decimal; write "0640" as a string)',
+    'agent.json:1: auto_auth.sink[0].config.mode: expected file permissions as an octal string like "0640", got 640 (a JSON number is decimal; write "0640" as a string)',
   ]);
 });
 
 test("template rules", async () => {
   const tpl = (t: object) => json({ template: [t] });
   assert.deepEqual(await problemsOf(tpl({ contents: "x" })), [
-    "agent.json: template[0].destination: required",
+    "agent.json:1: template[0].destination: required",
   ]);
   assert.deepEqual(await problemsOf(tpl({ destination: "/a", contents: "x", command: 5 })), [
-    "agent.json: template[0].command: expected a command: a string (run by /bin/sh) or a non-empty list of strings (argv), got a number",
+    "agent.json:1: template[0].command: expected a command: a string (run by /bin/sh) or a non-empty list of strings (argv), got a number",
   ]);
   assert.deepEqual(
     await problemsOf(tpl({ destination: "/a", contents: "x", exec: { timeout: "1s" } })),
-    ["agent.json: template[0].exec.command: required"],
+    ["agent.json:1: template[0].exec.command: required"],
   );
   assert.deepEqual(await problemsOf(tpl({ destination: "/a", contents: "x", engine: "jinja" })), [
-    'agent.json: template[0].engine: expected one of "go", "handlebars", got "jinja"',
+    'agent.json:1: template[0].engine: expected one of "go", "handlebars", got "jinja"',
   ]);
   assert.deepEqual(
     await problemsOf(tpl({ destination: "/a", contents: "x", signal: { signal: "SIGHUP" } })),
-    ["agent.json: template[0].signal: set exactly one of process_name and pid_file"],
+    ["agent.json:1: template[0].signal: set exactly one of process_name and pid_file"],
   );
   assert.deepEqual(
     await problemsOf(
       tpl({ destination: "/a", contents: "x", signal: { signal: "SIGWHAT", pid_file: "/p" } }),
     ),
     [
-      'agent.json: template[0].signal.signal: expected a signal name such as "SIGHUP" or "SIGTERM", got "SIGWHAT"',
+      'agent.json:1: template[0].signal.signal: expected a signal name such as "SIGHUP" or "SIGTERM", got "SIGWHAT"',
     ],
   );
   assert.deepEqual(await problemsOf(tpl({ destination: "/a", contents: "x", wait: "5s:soon" })), [
-    'agent.json: template[0].wait: expected a duration like "30s", "5m", "1h30m" or a number of seconds, got "soon"',
+    'agent.json:1: template[0].wait: expected a duration like "30s", "5m", "1h30m" or a number of seconds, got "soon"',
   ]);
   assert.deepEqual(await problemsOf(json({ template: ["/a"] })), [
-    "agent.json: template: expected a block, got a string",
+    "agent.json:1: template: expected a block, got a string",
   ]);
 });
 
@@ -209,20 +209,20 @@ test("env_template and exec rules", async () => {
       json({ exec, env_template: { "MY-VAR": { contents: "1", destination: "/x" } } }),
     ),
     [
-      "agent.json: env_template[MY-VAR].destination: not allowed in env_template (it renders into an environment variable, not a file): remove destination",
-      'agent.json: env_template[MY-VAR]: "MY-VAR" is not a valid environment variable name',
+      "agent.json:1: env_template[MY-VAR].destination: not allowed in env_template (it renders into an environment variable, not a file): remove destination",
+      'agent.json:1: env_template[MY-VAR]: "MY-VAR" is not a valid environment variable name',
     ],
   );
   assert.deepEqual(await problemsOf(json({ exec, env_template: [{ contents: "1" }] })), [
-    "agent.json: env_template[0].name: required",
+    "agent.json:1: env_template[0].name: required",
   ]);
   assert.deepEqual(await problemsOf(json({ exec: { command: "/app --port 1" } })), [
-    'agent.json: exec.command: expected a non-empty list of strings (argv), e.g. ["/app/server", "--port", "8080"], got "/app --port 1"',
+    'agent.json:1: exec.command: expected a non-empty list of strings (argv), e.g. ["/app/server", "--port", "8080"], got "/app --port 1"',
   ]);
   assert.deepEqual(
     await problemsOf(json({ exec: { ...exec, restart_on_secret_changes: "sometimes" } })),
     [
-      'agent.json: exec.restart_on_secret_changes: expected one of "always", "never", got "sometimes"',
+      'agent.json:1: exec.restart_on_secret_changes: expected one of "always", "never", got "sometimes"',
     ],
   );
 });
@@ -231,32 +231,32 @@ test("listener, cache, template_config and vault value rules", async () => {
   assert.deepEqual(
     await problemsOf(json({ listener: [{ type: "tcp", address: "127.0.0.1:8100" }] })),
     [
-      "agent.json: listener[0]: tls_cert_file and tls_key_file are required unless tls_disable = true",
+      "agent.json:1: listener[0]: tls_cert_file and tls_key_file are required unless tls_disable = true",
     ],
   );
   assert.deepEqual(await problemsOf(json({ listener: { unix: { tls_disable: true } } })), [
-    "agent.json: listener[0].address: required for a unix listener",
+    "agent.json:1: listener[0].address: required for a unix listener",
   ]);
   assert.deepEqual(await problemsOf(json({ listener: [{ type: "udp", tls_disable: true }] })), [
-    'agent.json: listener[0].type: expected one of "tcp", "unix", got "udp"',
+    'agent.json:1: listener[0].type: expected one of "tcp", "unix", got "udp"',
   ]);
   assert.deepEqual(await problemsOf(json({ cache: { use_auto_auth_token: "always" } })), [
-    'agent.json: cache.use_auto_auth_token: expected true, false or "force", got "always"',
+    'agent.json:1: cache.use_auto_auth_token: expected true, false or "force", got "always"',
   ]);
   assert.deepEqual(
     await problemsOf(
       json({ template_config: { lease_renewal_threshold: 90, max_connections_per_host: 1.5 } }),
     ),
     [
-      "agent.json: template_config.max_connections_per_host: expected a whole number, got 1.5",
-      "agent.json: template_config.lease_renewal_threshold: must be a fraction above 0 and at most 1",
+      "agent.json:1: template_config.max_connections_per_host: expected a whole number, got 1.5",
+      "agent.json:1: template_config.lease_renewal_threshold: must be a fraction above 0 and at most 1",
     ],
   );
   assert.deepEqual(
     await problemsOf(json({ vault: { retry: { num_retries: "many" } }, exit_after_auth: "yes" })),
     [
-      'agent.json: vault.retry.num_retries: expected a whole number, got "many"',
-      'agent.json: exit_after_auth: expected a boolean (true or false), got "yes"',
+      'agent.json:1: vault.retry.num_retries: expected a whole number, got "many"',
+      'agent.json:1: exit_after_auth: expected a boolean (true or false), got "yes"',
     ],
   );
 });
@@ -271,12 +271,26 @@ test("Vault keys vaultlet does not implement are warnings and stay out of the co
     "agent.json",
   );
   assert.deepEqual(warnings, [
-    "agent.json: telemetry: a Vault Agent setting vaultlet does not implement; ignored",
-    "agent.json: template[0].user: a Vault Agent setting vaultlet does not implement; ignored",
-    "agent.json: template[0].error_fatal: a Vault Agent setting vaultlet does not implement; ignored",
-    "agent.json: cache.persist: a Vault Agent setting vaultlet does not implement; ignored",
+    "agent.json:1: telemetry: a Vault Agent setting vaultlet does not implement; ignored",
+    "agent.json:1: template[0].user: a Vault Agent setting vaultlet does not implement; ignored",
+    "agent.json:1: template[0].error_fatal: a Vault Agent setting vaultlet does not implement; ignored",
+    "agent.json:1: cache.persist: a Vault Agent setting vaultlet does not implement; ignored",
   ]);
   assert.deepEqual(config.cache, { use_auto_auth_token: "force" });
   assert.equal("user" in config.template[0]!, false);
   assert.equal("telemetry" in config, false);
+});
+
+test("problems in a JSON file carry the line of the key, through labelled maps and lists", async () => {
+  const problems = await problemsOf(async () =>
+    parseAgentConfigJson(await fixture("invalid.json"), "invalid.json"),
+  );
+  assert.deepEqual(problems, [
+    'invalid.json:4: vault.tls_skip_verify: expected a boolean (true or false), got "maybe"',
+    "invalid.json:9: auto_auth.method.config.role: expected a string, got a number",
+    'invalid.json:15: auto_auth.sink[1].config.mode: expected file permissions as an octal string like "0640", got 640 (a JSON number is decimal; write "0640" as a string)',
+    "invalid.json:21: template[1].destination: required",
+    'invalid.json:22: template[1].destinaton: unknown key; did you mean "destination"?',
+    "invalid.json:27: env_template[TOKEN].perms: not allowed in env_template (it renders into an environment variable, not a file): remove perms",
+  ]);
 });

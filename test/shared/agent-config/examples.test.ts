@@ -154,9 +154,9 @@ test("the injector's config with caching, token sink, template file and telemetr
     max_connections_per_host: 10,
   });
   assert.deepEqual(warnings, [
-    "injector-cache.json: listener[0].agent_api: a Vault Agent setting vaultlet does not implement; ignored",
-    "injector-cache.json: cache.persist: a Vault Agent setting vaultlet does not implement; ignored",
-    "injector-cache.json: disable_idle_connections: a Vault Agent setting vaultlet does not implement; ignored",
-    "injector-cache.json: telemetry: a Vault Agent setting vaultlet does not implement; ignored",
+    "injector-cache.json:33: listener[0].agent_api: a Vault Agent setting vaultlet does not implement; ignored",
+    "injector-cache.json:38: cache.persist: a Vault Agent setting vaultlet does not implement; ignored",
+    "injector-cache.json:41: disable_idle_connections: a Vault Agent setting vaultlet does not implement; ignored",
+    "injector-cache.json:42: telemetry: a Vault Agent setting vaultlet does not implement; ignored",
   ]);
 });

@@ -51,7 +51,7 @@ test("problems from every file and unreadable paths come back together", async (
     assert.deepEqual(problems, [
       `${missing}: cannot read: ENOENT`,
       `${join(dir, "a.hcl")}:2: vault.adress: unknown key; did you mean "address"?`,
-      `${join(dir, "b.json")}: template[0].destination: required`,
+      `${join(dir, "b.json")}:1: template[0].destination: required`,
     ]);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -105,7 +105,7 @@ test("config texts after the files: merged with them, whole-config rules on the 
           [{ text: '{"vault": {"adress": "x"}}', source: "$VAULT_CONFIG", format: "json" }],
         ),
       ),
-      ['$VAULT_CONFIG: vault.adress: unknown key; did you mean "address"?'],
+      ['$VAULT_CONFIG:1: vault.adress: unknown key; did you mean "address"?'],
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
