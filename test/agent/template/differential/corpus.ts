@@ -31,8 +31,9 @@ interface ManifestEntry {
   error_on_missing_key?: boolean;
 }
 
-export function loadCorpus(dir = CORPUS_DIR): CorpusEntry[] {
-  const manifest = JSON.parse(readFileSync(join(dir, "corpus.json"), "utf8")) as Record<
+/** `manifestName`: the JSON file in `dir` that describes each template */
+export function loadCorpus(dir = CORPUS_DIR, manifestName = "corpus.json"): CorpusEntry[] {
+  const manifest = JSON.parse(readFileSync(join(dir, manifestName), "utf8")) as Record<
     string,
     ManifestEntry
   >;
@@ -43,7 +44,7 @@ export function loadCorpus(dir = CORPUS_DIR): CorpusEntry[] {
   const absent = Object.keys(manifest).filter((f) => !files.includes(f));
   if (unlisted.length || absent.length) {
     throw new Error(
-      `corpus.json and the templates disagree: not listed [${unlisted.join(", ")}], ` +
+      `${manifestName} and the templates disagree: not listed [${unlisted.join(", ")}], ` +
         `no file [${absent.join(", ")}]`,
     );
   }
