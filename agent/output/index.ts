@@ -7,6 +7,7 @@ export {
   OUTPUT_ROOT_MISSING,
   OUTPUT_DIR_MISSING,
   OUTPUT_NOT_WRITABLE,
+  volumeRootOf,
 } from "./paths.ts";
 export {
   runCommand,

@@ -159,3 +159,28 @@ export function notWritable(p: string, err: unknown): VaultletError {
   const code = (err as NodeJS.ErrnoException).code ?? "error";
   return new VaultletError(OUTPUT_NOT_WRITABLE, `cannot write "${p}": ${code}`, { cause: err });
 }
+
+/**
+ * The mount point of the volume that holds `destination`: walking down from
+ * "/" without following symlinks, the deepest directory whose device differs
+ * from its parent's. In a pod that is the in-memory secrets volume, so
+ * passing it as writeFileAtomic's root keeps every write inside the volume
+ * and refuses symlinks within it. The walk stops at the first symlink or
+ * missing directory, whose part of the path writeFileAtomic then checks.
+ */
+export async function volumeRootOf(destination: string): Promise<string> {
+  const dir = path.dirname(path.resolve(destination));
+  const { root: top } = path.parse(dir);
+  let current = top;
+  let parentDev = (await lstat(top)).dev;
+  let mountPoint = top;
+  for (const part of path.relative(top, dir).split(path.sep).filter(Boolean)) {
+    const next = path.join(current, part);
+    const stat = await lstat(next).catch(() => null);
+    if (!stat || !stat.isDirectory()) break;
+    if (stat.dev !== parentDev) mountPoint = next;
+    parentDev = stat.dev;
+    current = next;
+  }
+  return mountPoint;
+}
