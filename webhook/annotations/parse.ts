@@ -4,8 +4,25 @@ import type { Container, Pod } from "../mutate/pod.ts";
 import { annotationsOf, containersOf } from "../mutate/pod.ts";
 import { A, fullName, PREFIX, type AnnotationDef } from "./table.ts";
 import { collectSecrets } from "./secrets.ts";
-import type { AuthSpec, InjectionSpec, SecuritySpec, TokenSpec } from "./spec.ts";
+import type {
+  AuthSpec,
+  CacheSpec,
+  InjectionSpec,
+  SecuritySpec,
+  TokenSpec,
+  VaultSpec,
+} from "./spec.ts";
 import { riskWarnings, unknownAnnotationWarnings } from "./warnings.ts";
+
+/** A rejected pod: every problem in the message, and the warnings found on the way. */
+export class AnnotationError extends VaultletError {
+  readonly warnings: string[];
+
+  constructor(message: string, warnings: string[]) {
+    super("INVALID_ANNOTATION", message);
+    this.warnings = warnings;
+  }
+}
 
 export interface ParseResult {
   spec: InjectionSpec;
@@ -90,7 +107,6 @@ export function parseInjectionSpec(pod: Pod, settings: InjectorSettings): ParseR
   const prePopulate = r.value(A.prePopulate);
   const prePopulateOnly = r.value(A.prePopulateOnly);
   const configMap = r.text(A.configMap);
-  const cacheEnable = r.value(A.cacheEnable);
   const security = securitySpec(r, pod);
   const auth = authSpec(r);
   const token = tokenSpec(r, pod);
@@ -132,15 +148,7 @@ export function parseInjectionSpec(pod: Pod, settings: InjectorSettings): ParseR
     initJsonPatch: r.get(A.initJsonPatch),
     revokeOnShutdown: r.value(A.revokeOnShutdown),
     revokeGraceSeconds: r.value(A.revokeGrace),
-    cache: {
-      enable: cacheEnable,
-      useAutoAuthToken: r.value(A.cacheUseAutoAuthToken),
-      listenerPort: r.value(A.cacheListenerPort),
-      exitOnErr: r.value(A.cacheExitOnErr),
-      // The reference persists the cache only when an init container and a
-      // sidecar both run; a native sidecar is one agent, so nothing to hand over.
-      persist: cacheEnable && prePopulate && !prePopulateOnly && !nativeSidecar,
-    },
+    cache: cacheSpec(r, prePopulate, prePopulateOnly, nativeSidecar),
     enableQuit: r.value(A.enableQuit),
     goMaxProcs: r.get(A.goMaxProcs),
     logLevel: r.value(A.logLevel),
@@ -156,29 +164,52 @@ export function parseInjectionSpec(pod: Pod, settings: InjectorSettings): ParseR
     disableKeepAlives: r.value(A.disableKeepAlives) ?? [],
     secretsVolumeSizeLimit: r.text(A.secretsVolumeSizeLimit),
     secretsReadOnly: r.value(A.secretsReadOnly),
-    vault: {
-      address: r.text(A.service) ?? "",
-      proxyAddress: r.text(A.proxyAddress),
-      caCert: r.text(A.caCert),
-      caPath: r.text(A.caKey),
-      caCertBytes: settings.vaultCaCertBytes === "" ? undefined : settings.vaultCaCertBytes,
-      clientCert: r.text(A.clientCert),
-      clientKey: r.text(A.clientKey),
-      tlsSkipVerify: r.value(A.tlsSkipVerify),
-      tlsServerName: r.text(A.tlsServerName),
-      tlsSecret: r.text(A.tlsSecret),
-      clientMaxRetries: r.get(A.clientMaxRetries),
-      clientTimeoutMs: r.get(A.clientTimeout),
-    },
+    vault: vaultSpec(r),
     auth,
   };
 
   validate(r, spec);
   if (r.errors.length > 0) {
-    throw Object.assign(new VaultletError("INVALID_ANNOTATION", r.errors.join("; ")), { warnings });
+    throw new AnnotationError(r.errors.join("; "), warnings);
   }
   warnings.push(...riskWarnings(spec, r));
   return { spec: Object.freeze(spec), warnings };
+}
+
+function vaultSpec(r: AnnotationReader): VaultSpec {
+  const caCertBytes = r.settings.vaultCaCertBytes;
+  return {
+    address: r.text(A.service) ?? "",
+    proxyAddress: r.text(A.proxyAddress),
+    caCert: r.text(A.caCert),
+    caPath: r.text(A.caKey),
+    caCertBytes: caCertBytes === "" ? undefined : caCertBytes,
+    clientCert: r.text(A.clientCert),
+    clientKey: r.text(A.clientKey),
+    tlsSkipVerify: r.value(A.tlsSkipVerify),
+    tlsServerName: r.text(A.tlsServerName),
+    tlsSecret: r.text(A.tlsSecret),
+    clientMaxRetries: r.get(A.clientMaxRetries),
+    clientTimeoutMs: r.get(A.clientTimeout),
+  };
+}
+
+function cacheSpec(
+  r: AnnotationReader,
+  prePopulate: boolean,
+  prePopulateOnly: boolean,
+  native: boolean,
+): CacheSpec {
+  const enable = r.value(A.cacheEnable);
+  return {
+    enable,
+    useAutoAuthToken: r.value(A.cacheUseAutoAuthToken),
+    listenerPort: r.value(A.cacheListenerPort),
+    exitOnErr: r.value(A.cacheExitOnErr),
+    // The reference persists the cache only when an init container and a
+    // sidecar both run; a native sidecar is one agent, so nothing to hand over.
+    persist: enable && prePopulate && !prePopulateOnly && !native,
+  };
 }
 
 function resourceList(cpu: string, memory: string, ephemeral: string): Record<string, string> {

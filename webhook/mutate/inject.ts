@@ -1,6 +1,6 @@
 import { VaultletError } from "../../shared/errors.ts";
 import { parseGoBool } from "../annotations/values.ts";
-import { parseInjectionSpec } from "../annotations/parse.ts";
+import { AnnotationError, parseInjectionSpec } from "../annotations/parse.ts";
 import type { InjectionSpec } from "../annotations/spec.ts";
 import { A, fullName } from "../annotations/table.ts";
 import type { InjectorSettings } from "../settings.ts";
@@ -73,7 +73,7 @@ export function injectPod(
   try {
     ({ spec, warnings } = parseInjectionSpec(p, settings));
   } catch (err) {
-    return rejection(err, (err as { warnings?: string[] }).warnings ?? []);
+    return rejection(err, err instanceof AnnotationError ? err.warnings : []);
   }
   try {
     const layout = layoutFor(spec);
