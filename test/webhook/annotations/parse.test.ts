@@ -1,9 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { parseInjectionSpec } from "../../../webhook/annotations/parse.ts";
+import { AnnotationError, parseInjectionSpec } from "../../../webhook/annotations/parse.ts";
 import { editDistance, suggestAnnotation } from "../../../webhook/annotations/names.ts";
 import type { Pod } from "../../../webhook/mutate/pod.ts";
-import { VaultletError } from "../../../shared/errors.ts";
 import { P, SETTINGS } from "../mutate/helpers.ts";
 
 function podWith(annotations: Record<string, string>): Pod {
@@ -16,13 +15,13 @@ function parse(annotations: Record<string, string>, settings = SETTINGS) {
   return parseInjectionSpec(podWith(annotations), settings);
 }
 
-function parseError(annotations: Record<string, string>): VaultletError & { warnings: string[] } {
+function parseError(annotations: Record<string, string>): AnnotationError {
   try {
     parse(annotations);
   } catch (err) {
-    assert.ok(err instanceof VaultletError);
+    assert.ok(err instanceof AnnotationError);
     assert.equal(err.code, "INVALID_ANNOTATION");
-    return err as VaultletError & { warnings: string[] };
+    return err;
   }
   assert.fail("expected INVALID_ANNOTATION");
 }
