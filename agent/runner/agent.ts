@@ -96,6 +96,7 @@ export async function createAgent(config: AgentConfig, opts: AgentOptions): Prom
     metrics,
     env: opts.env,
     startupJitterMs: opts.startupJitterMs ?? DEFAULT_STARTUP_JITTER_MS,
+    waitForSecrets: !once && !tc.exit_on_retry_failure,
     random: opts.random,
   });
   const listen = config.vaultlet?.listen ?? DEFAULT_OPS_LISTEN;

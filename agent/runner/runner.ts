@@ -34,11 +34,17 @@ export interface RunnerParts {
   env?: Readonly<Record<string, string | undefined>>;
   /** wait a random time up to this before the first login, so a fleet starting together spreads out */
   startupJitterMs?: number;
+  /**
+   * sidecar mode without exit_on_retry_failure: a template that cannot be
+   * rendered at start waits for its secrets (not ready) instead of failing
+   */
+  waitForSecrets?: boolean;
   random?: Random;
 }
 
 interface FileJob {
   name: string;
+  rendered: boolean;
   stanza: TemplateStanza;
   compiled: CompiledTemplate;
   used: Set<string>;
@@ -47,6 +53,7 @@ interface FileJob {
 
 interface EnvJob {
   name: string;
+  rendered: boolean;
   compiled: CompiledTemplate;
   used: Set<string>;
   value: string | undefined;
@@ -65,6 +72,7 @@ export class AgentRunner {
   readonly #files: FileJob[];
   readonly #envs: EnvJob[];
   #ready = false;
+  #allRendered: (() => void) | undefined;
   #supervisor: Supervisor | undefined;
   #stopForwarding: (() => void) | undefined;
 
@@ -82,6 +90,7 @@ export class AgentRunner {
           errorOnMissingKey: t.error_on_missing_key,
         }),
         used: new Set(),
+        rendered: false,
         value: undefined,
         queue: undefined as unknown as RenderQueue,
       };
@@ -109,10 +118,7 @@ export class AgentRunner {
     if (jitter > 0) await new Promise((r) => setTimeout(r, jitter));
     await auth.start();
     if (auth.sinkError) throw auth.sinkError;
-    await Promise.all([
-      ...this.#files.map((j) => this.#renderFile(j)),
-      ...this.#envs.map((j) => this.#renderEnv(j)),
-    ]);
+    await this.#firstRender();
     this.#p.store.retain(this.#usedKeys());
     if (this.#p.config.exec) await this.#startExec();
     this.#ready = true;
@@ -120,6 +126,38 @@ export class AgentRunner {
       { templates: this.#files.length, env_templates: this.#envs.length },
       "all templates rendered",
     );
+  }
+
+  /**
+   * Every template once. In once mode (or with exit_on_retry_failure) the
+   * first failure is the agent's. Otherwise a template whose secrets cannot
+   * be fetched yet waits: the store keeps retrying and a value arriving
+   * renders it; the agent is ready when the last one is written.
+   */
+  async #firstRender(): Promise<void> {
+    const jobs = [...this.#files, ...this.#envs];
+    const render = (j: FileJob | EnvJob) => j.queue.run();
+    if (!this.#p.waitForSecrets) {
+      await Promise.all(jobs.map(render));
+      return;
+    }
+    const all = new Promise<void>((resolve) => (this.#allRendered = resolve));
+    await Promise.all(
+      jobs.map((j) =>
+        render(j).catch((err) =>
+          this.#p.log.error(
+            { template: j.name, error: describeError(err) },
+            "template not rendered yet; waiting for its secrets",
+          ),
+        ),
+      ),
+    );
+    this.#checkAllRendered();
+    await all;
+  }
+
+  #checkAllRendered(): void {
+    if ([...this.#files, ...this.#envs].every((j) => j.rendered)) this.#allRendered?.();
   }
 
   /**
@@ -170,6 +208,7 @@ export class AgentRunner {
         errorOnMissingKey: t.error_on_missing_key,
       }),
       used: new Set(),
+      rendered: false,
       queue: undefined as unknown as RenderQueue,
     };
     job.queue = new RenderQueue(name, () => this.#renderFile(job), this.#p.log);
@@ -200,14 +239,23 @@ export class AgentRunner {
   async #renderFile(job: FileJob): Promise<void> {
     const { store, metrics, log } = this.#p;
     try {
-      const { output, used } = await renderComplete(job.name, job.compiled, store, this.#env);
-      job.used = new Set(used.map((d) => d.key));
+      const { output } = await renderComplete(
+        job.name,
+        job.compiled,
+        store,
+        this.#env,
+        (keys) => (job.used = keys),
+      );
       const dest = path.resolve(job.stanza.destination);
       const { changed } = await writeFileAtomic(outputRoot(dest), dest, output, {
         perms: job.stanza.perms,
         createDirs: job.stanza.create_dest_dirs,
       });
       metrics.renders.inc({ template: job.name });
+      if (!job.rendered) {
+        job.rendered = true;
+        this.#checkAllRendered();
+      }
       if (!changed) return;
       log.info({ template: job.name }, "template rendered; file changed");
       await this.#afterChange(job.stanza);
@@ -218,11 +266,20 @@ export class AgentRunner {
   }
 
   async #renderEnv(job: EnvJob, varName?: string): Promise<void> {
-    const { output, used } = await renderComplete(job.name, job.compiled, this.#p.store, this.#env);
-    job.used = new Set(used.map((d) => d.key));
+    const { output } = await renderComplete(
+      job.name,
+      job.compiled,
+      this.#p.store,
+      this.#env,
+      (keys) => (job.used = keys),
+    );
     const before = job.value;
     job.value = output;
     this.#p.metrics.renders.inc({ template: job.name });
+    if (!job.rendered) {
+      job.rendered = true;
+      this.#checkAllRendered();
+    }
     if (before !== undefined && before !== output && this.#supervisor) {
       this.#p.log.info({ variable: varName }, "environment value changed");
       await this.#supervisor.update(this.#envValues());
@@ -269,9 +326,8 @@ export class AgentRunner {
   }
 
   #changed(keys: string[]): void {
-    if (!this.#ready) return;
     for (const job of [...this.#files, ...this.#envs]) {
-      if (keys.some((k) => job.used.has(k))) void job.queue.trigger();
+      if (keys.some((k) => job.used.has(k))) job.queue.trigger();
     }
   }
 

@@ -26,9 +26,12 @@ export async function renderComplete(
   compiled: CompiledTemplate,
   store: SecretFetcher,
   env: RenderEnvironment,
+  /** told every key a pass used or missed, so a failed render still hears about its secrets */
+  onKeys?: (keys: Set<string>) => void,
 ): Promise<{ output: string; used: Dependency[] }> {
   for (let pass = 0; pass < MAX_RENDER_PASSES; pass++) {
     const result = compiled.render(store, env);
+    onKeys?.(new Set([...result.used, ...result.missing].map((d) => d.key)));
     if (result.missing.length === 0) return { output: result.output, used: result.used };
     await store.ensure(result.missing);
   }
@@ -45,15 +48,15 @@ export function renderEnvironment(
 }
 
 /**
- * Serialises re-renders of one template: a change during a render marks it
- * dirty and it runs once more afterwards, never twice at the same time.
+ * Serialises the renders of one template: never two at once, and changes
+ * that arrive while one runs or waits fold into a single next render.
  */
 export class RenderQueue {
   readonly #run: () => Promise<void>;
   readonly #log: Logger;
   readonly #name: string;
-  #running: Promise<void> | undefined;
-  #dirty = false;
+  #tail: Promise<void> = Promise.resolve();
+  #queued = false;
 
   constructor(name: string, run: () => Promise<void>, log: Logger) {
     this.#name = name;
@@ -61,24 +64,29 @@ export class RenderQueue {
     this.#log = log;
   }
 
-  /** run now, or once more after the current run */
-  trigger(): Promise<void> {
-    if (this.#running) {
-      this.#dirty = true;
-      return this.#running;
-    }
-    this.#running = this.#loop().finally(() => (this.#running = undefined));
-    return this.#running;
+  /** render after anything in progress; the caller gets the outcome */
+  run(): Promise<void> {
+    const p = this.#tail.then(() => this.#run());
+    this.#tail = p.catch(() => undefined);
+    return p;
   }
 
-  async #loop(): Promise<void> {
-    do {
-      this.#dirty = false;
+  /** render again soon (a secret changed); failures are logged */
+  trigger(): void {
+    if (this.#queued) return;
+    this.#queued = true;
+    this.#tail = this.#tail.then(async () => {
+      this.#queued = false;
       try {
         await this.#run();
       } catch (err) {
         this.#log.error({ template: this.#name, error: describeError(err) }, "re-render failed");
       }
-    } while (this.#dirty);
+    });
+  }
+
+  /** settles when nothing is queued or running */
+  idle(): Promise<void> {
+    return this.#tail;
   }
 }

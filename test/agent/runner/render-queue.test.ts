@@ -1,0 +1,60 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { RenderQueue } from "../../../agent/runner/template-job.ts";
+import { createLogger } from "../../../shared/log.ts";
+import { captureLogs } from "../../support/log-capture.ts";
+
+function gate() {
+  let open!: () => void;
+  const p = new Promise<void>((r) => (open = r));
+  return { p, open };
+}
+
+test("renders of one template never overlap and changes during a render fold into one more", async () => {
+  let running = 0;
+  let maxRunning = 0;
+  let runs = 0;
+  const gates = [gate(), gate(), gate()];
+  const logs = captureLogs();
+  const q = new RenderQueue(
+    "t",
+    async () => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      await gates[runs++]!.p;
+      running--;
+    },
+    createLogger({ destination: logs.stream }),
+  );
+  const first = q.run();
+  q.trigger();
+  q.trigger();
+  q.trigger();
+  gates[0]!.open();
+  await first;
+  gates[1]!.open();
+  gates[2]!.open();
+  await q.idle();
+  assert.equal(runs, 2, "three triggers during one render give one more render");
+  assert.equal(maxRunning, 1);
+});
+
+test("run() reports its failure; trigger() logs it and keeps going", async () => {
+  const logs = captureLogs();
+  let fail = true;
+  const q = new RenderQueue(
+    "dest.txt",
+    async () => {
+      if (fail) throw new Error("boom");
+    },
+    createLogger({ destination: logs.stream }),
+  );
+  await assert.rejects(q.run(), /boom/);
+  q.trigger();
+  await q.idle();
+  fail = false;
+  await q.run();
+  const errors = logs.messages("re-render failed");
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0]?.template, "dest.txt");
+});
