@@ -72,7 +72,7 @@ const method: BlockSchema = {
     out.type = type;
     out.mount_path = ((out.mount_path as string | undefined) ?? `auth/${type}`).replace(/\/+$/, "");
     const config = (out.config as Record<string, unknown> | undefined) ?? {};
-    const schema = METHOD_CONFIG[type];
+    const schema = Object.hasOwn(METHOD_CONFIG, type) ? METHOD_CONFIG[type] : undefined;
     if (schema) out.config = walk.body(config, schema, where.key("config"));
     else if (OTHER_VAULT_METHODS.includes(type)) {
       out.config = config;

@@ -129,7 +129,8 @@ export class Walk {
   body(body: Record<string, unknown>, schema: BlockSchema, where: Where): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [key, raw] of Object.entries(body)) {
-      const field = schema.fields[key];
+      // own keys only: "constructor" or "__proto__" in a config are unknown keys
+      const field = Object.hasOwn(schema.fields, key) ? schema.fields[key] : undefined;
       const at = where.key(key);
       if (raw === null) continue;
       if (!field) this.problem(at, unknownKey(key, Object.keys(schema.fields)));
@@ -141,7 +142,7 @@ export class Walk {
       }
     }
     for (const [key, field] of Object.entries(schema.fields)) {
-      if (key in body && body[key] !== null) continue;
+      if (Object.hasOwn(body, key) && body[key] !== null) continue;
       if ("required" in field && field.required) this.problem(where.key(key), "required");
       else if ("default" in field && field.default !== undefined) out[key] = field.default;
     }
@@ -261,7 +262,7 @@ function isLabelled(item: Record<string, unknown>, schema: BlockSchema): boolean
     entries.length > 0 &&
     entries.every(
       ([k, v]) =>
-        !(k in schema.fields) &&
+        !Object.hasOwn(schema.fields, k) &&
         (isObject(v) || (Array.isArray(v) && v.length > 0 && v.every(isObject))),
     )
   );

@@ -294,3 +294,15 @@ test("problems in a JSON file carry the line of the key, through labelled maps a
     "invalid.json:27: env_template[TOKEN].perms: not allowed in env_template (it renders into an environment variable, not a file): remove perms",
   ]);
 });
+
+test("keys named like object internals are unknown keys, not a crash or a silent pass", async () => {
+  const text =
+    '{"constructor": 1, "__proto__": {"x": 1}, "template": [{"destination": "/a", "contents": "x", "toString": "y"}],' +
+    ' "auto_auth": {"method": {"type": "constructor"}}}';
+  assert.deepEqual(await problemsOf(() => parseAgentConfigJson(text, "p.json")), [
+    "p.json:1: constructor: unknown key",
+    "p.json:1: __proto__: unknown key",
+    "p.json:1: template[0].toString: unknown key",
+    "p.json:1: auto_auth.method.type: unknown auth method",
+  ]);
+});
