@@ -155,7 +155,7 @@ test("file storage: seal, unseal, freeze, resume, restart keeps data and address
   await bao.unseal();
   assert.equal((await bao.health()).status, 200);
 
-  bao.freeze();
+  await bao.freeze();
   await assert.rejects(fetch(`${bao.address}/v1/sys/health`, { signal: AbortSignal.timeout(300) }));
   bao.resume();
   assert.equal((await bao.health()).status, 200);

