@@ -63,6 +63,11 @@ export interface VaultClientOptions extends TlsOptions {
 export interface CallOptions {
   /** namespace for this call (e.g. an auth method's own namespace) */
   namespace?: string;
+  /**
+   * token for this call instead of the client's (same connection pool), for
+   * callers that keep several tokens alive at once, e.g. during a handover
+   */
+  token?: string;
 }
 
 export type Query = Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
@@ -79,6 +84,7 @@ interface Call {
   /** retries for this call (health asks once) */
   retries?: number;
   namespace?: string;
+  token?: string;
 }
 
 function cleanPath(path: string): string {
@@ -116,7 +122,8 @@ export class VaultClient {
   #token: string | undefined;
   readonly #transport: Transport;
   readonly #observers = new Set<RequestObserver>();
-  readonly #mounts = new MountCache();
+  /** mount info per namespace ("" = the root or the client's own) */
+  readonly #mounts = new Map<string, MountCache>();
   readonly #closing = new AbortController();
 
   constructor(options: VaultClientOptions) {
@@ -169,20 +176,21 @@ export class VaultClient {
     return res.auth;
   }
 
-  async tokenLookupSelf(): Promise<TokenLookup> {
+  async tokenLookupSelf(opts: CallOptions = {}): Promise<TokenLookup> {
     const path = "auth/token/lookup-self";
     const res = await this.call<VaultResponse<TokenLookup>>({
       method: "GET",
       path,
       auth: true,
       keepNumbers: false,
+      ...opts,
     });
     if (!res?.data) throw this.badResponse("GET", path, "the answer has no data");
     return res.data;
   }
 
   /** Renew the client token; `incrementMs` asks for that much more time (Vault may grant less). */
-  async tokenRenewSelf(incrementMs?: number): Promise<VaultAuth> {
+  async tokenRenewSelf(incrementMs?: number, opts: CallOptions = {}): Promise<VaultAuth> {
     const path = "auth/token/renew-self";
     const body = incrementMs === undefined ? {} : { increment: seconds(incrementMs) };
     const res = await this.call<VaultResponse>({
@@ -191,22 +199,24 @@ export class VaultClient {
       body,
       auth: true,
       keepNumbers: false,
+      ...opts,
     });
     if (!res?.auth) throw this.badResponse("PUT", path, "the answer has no auth");
     return res.auth;
   }
 
-  async tokenRevokeSelf(): Promise<void> {
+  async tokenRevokeSelf(opts: CallOptions = {}): Promise<void> {
     await this.call({
       method: "POST",
       path: "auth/token/revoke-self",
       auth: true,
       keepNumbers: false,
+      ...opts,
     });
   }
 
   /** `GET /v1/<path>[?query]`. */
-  async read(path: string, query?: Query): Promise<VaultResponse> {
+  async read(path: string, query?: Query, opts: CallOptions = {}): Promise<VaultResponse> {
     const p = cleanPath(path);
     const res = await this.call<VaultResponse>({
       method: "GET",
@@ -214,6 +224,7 @@ export class VaultClient {
       query,
       auth: true,
       keepNumbers: true,
+      ...opts,
     });
     if (!res) throw this.badResponse("GET", p, "empty answer to a read");
     return res;
@@ -223,6 +234,7 @@ export class VaultClient {
   async write(
     path: string,
     body: Record<string, unknown> = {},
+    opts: CallOptions = {},
   ): Promise<VaultResponse | undefined> {
     return this.call<VaultResponse>({
       method: "PUT",
@@ -230,11 +242,12 @@ export class VaultClient {
       body,
       auth: true,
       keepNumbers: true,
+      ...opts,
     });
   }
 
   /** LIST (as `GET ?list=true`); `data.keys` holds the names. */
-  async list(path: string): Promise<VaultResponse<{ keys: string[] }>> {
+  async list(path: string, opts: CallOptions = {}): Promise<VaultResponse<{ keys: string[] }>> {
     const p = cleanPath(path);
     const res = await this.call<VaultResponse<{ keys: string[] }>>({
       method: "GET",
@@ -242,16 +255,27 @@ export class VaultClient {
       query: { list: "true" },
       auth: true,
       keepNumbers: true,
+      ...opts,
     });
     if (!res) throw this.badResponse("LIST", p, "empty answer to a list");
     return res;
   }
 
-  async delete(path: string): Promise<void> {
-    await this.call({ method: "DELETE", path: cleanPath(path), auth: true, keepNumbers: false });
+  async delete(path: string, opts: CallOptions = {}): Promise<void> {
+    await this.call({
+      method: "DELETE",
+      path: cleanPath(path),
+      auth: true,
+      keepNumbers: false,
+      ...opts,
+    });
   }
 
-  async leaseRenew(leaseId: string, incrementMs?: number): Promise<LeaseRenewal> {
+  async leaseRenew(
+    leaseId: string,
+    incrementMs?: number,
+    opts: CallOptions = {},
+  ): Promise<LeaseRenewal> {
     const path = "sys/leases/renew";
     const body: Record<string, unknown> = { lease_id: leaseId };
     if (incrementMs !== undefined) body.increment = seconds(incrementMs);
@@ -261,18 +285,20 @@ export class VaultClient {
       body,
       auth: true,
       keepNumbers: false,
+      ...opts,
     });
     if (!res?.lease_id) throw this.badResponse("PUT", path, "the answer has no lease_id");
     return res;
   }
 
-  async leaseRevoke(leaseId: string): Promise<void> {
+  async leaseRevoke(leaseId: string, opts: CallOptions = {}): Promise<void> {
     await this.call({
       method: "PUT",
       path: "sys/leases/revoke",
       body: { lease_id: leaseId },
       auth: true,
       keepNumbers: false,
+      ...opts,
     });
   }
 
@@ -303,9 +329,10 @@ export class VaultClient {
    * Cached per mount; 404 means "not KV v2" (cached for that path); any other
    * failure throws and is asked again next time.
    */
-  async mountInfo(path: string): Promise<MountInfo> {
+  async mountInfo(path: string, opts: CallOptions = {}): Promise<MountInfo> {
     const p = cleanPath(path);
-    const cached = this.#mounts.get(p);
+    const mounts = this.mountsFor(opts.namespace ?? this.namespace);
+    const cached = mounts.get(p);
     if (cached) return cached;
     const detect = `sys/internal/ui/mounts/${p}`;
     let info: MountInfo;
@@ -315,18 +342,19 @@ export class VaultClient {
         path: detect,
         auth: true,
         keepNumbers: false,
+        ...opts,
       });
       info = mountInfoFrom(res?.data);
     } catch (err) {
       if (!(err instanceof VaultResponseError && err.status === 404)) throw err;
       info = NOT_KV_V2;
     }
-    this.#mounts.set(p, info);
+    mounts.set(p, info);
     return info;
   }
 
-  async kvVersion(path: string): Promise<1 | 2> {
-    return (await this.mountInfo(path)).kvVersion;
+  async kvVersion(path: string, opts: CallOptions = {}): Promise<1 | 2> {
+    return (await this.mountInfo(path, opts)).kvVersion;
   }
 
   /** Close all connections; calls after this fail, and pending retries stop. */
@@ -344,6 +372,13 @@ export class VaultClient {
   }
 
   // ---- internals ----
+
+  private mountsFor(namespace: string | undefined): MountCache {
+    const key = namespace ?? "";
+    let cache = this.#mounts.get(key);
+    if (!cache) this.#mounts.set(key, (cache = new MountCache()));
+    return cache;
+  }
 
   /** Run a call with retries; the parsed JSON body, or undefined for an empty one. */
   private async call<T>(call: Call): Promise<T | undefined> {
@@ -367,7 +402,8 @@ export class VaultClient {
       "X-Vault-Request": "true",
       Accept: "application/json",
     };
-    if (call.auth && this.#token) headers["X-Vault-Token"] = this.#token;
+    const token = call.auth ? (call.token ?? this.#token) : undefined;
+    if (token) headers["X-Vault-Token"] = token;
     const namespace = call.namespace ?? this.namespace;
     if (namespace) headers["X-Vault-Namespace"] = namespace;
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
@@ -436,6 +472,7 @@ export class VaultClient {
   private secretsOf(call: Call): string[] {
     return [
       ...(this.#token ? [this.#token] : []),
+      ...(call.token ? [call.token] : []),
       ...stringsIn(call.body),
       ...queryValues(call.query),
     ];
@@ -451,7 +488,7 @@ export class VaultClient {
     }
     const secrets = this.secretsOf(call);
     errors = errors.map((e) => scrub(e, secrets));
-    const path = scrub(call.path, this.#token ? [this.#token] : []);
+    const path = scrub(call.path, [this.#token ?? "", call.token ?? ""]);
     const code = codeForStatus(res.status, errors);
     const what = errors.length ? errors.join("; ") : defaultReason(res.status);
     const message = `Vault ${res.status} on ${call.method} /v1/${path} at ${this.address}: ${what}`;

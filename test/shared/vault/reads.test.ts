@@ -152,3 +152,21 @@ test("observers see every exchange with method, path, status and duration; setTo
   assert.ok(events.every((e) => e.durationMs >= 0));
   vault.close();
 });
+
+test("a per-call token is used for that call only, over the same client, and kept out of errors", async () => {
+  const other = await bao.createToken({ policies: ["default"], ttl: "5m" });
+  const vault = new VaultClient({ address: bao.address, retries: 0 });
+  assert.equal(vault.hasToken, false);
+  const res = await vault.read("kv1/app/other", undefined, { token });
+  assert.equal((res.data as { user: string }).user, "dave");
+  const me = await vault.tokenLookupSelf({ token: other.client_token });
+  assert.equal(me.accessor, other.accessor);
+  const err = await vault
+    .read("kv1/app/other", undefined, { token: other.client_token })
+    .catch((e: unknown) => e);
+  assert.ok(err instanceof VaultResponseError);
+  assert.equal(err.code, "VAULT_PERMISSION_DENIED");
+  assert.ok(!JSON.stringify(err).includes(other.client_token));
+  assert.equal(bao.auditRequests({ accessor: other.accessor }).length, 2);
+  vault.close();
+});
