@@ -4,7 +4,15 @@
  * and U+2029 escaped, json.Number written as is, floats as Go writes them.
  */
 import { FunctionError } from "./types.ts";
-import { Float64, JsonNumber, isMissing, sortedKeys, structFields, structKind } from "./values.ts";
+import {
+  Float64,
+  JsonNumber,
+  isMissing,
+  sortedKeys,
+  structFields,
+  structKind,
+  TypedNil,
+} from "./values.ts";
 
 export interface MarshalOptions {
   indent?: string;
@@ -16,7 +24,7 @@ export function marshal(v: unknown, options: MarshalOptions = {}): string {
 }
 
 function encode(v: unknown, indent: string, cur: string, html: boolean): string {
-  if (v === undefined || v === null || isMissing(v)) return "null";
+  if (v === undefined || v === null || isMissing(v) || v instanceof TypedNil) return "null";
   if (typeof v === "string") return quote(v, html);
   if (typeof v === "boolean") return v ? "true" : "false";
   if (typeof v === "bigint") return v.toString();

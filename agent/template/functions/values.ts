@@ -49,6 +49,20 @@ export function isMissing(v: unknown): boolean {
   return v === MISSING;
 }
 
+/** A typed nil pointer field (a Secret's Auth or WrapInfo): prints `<nil>`, is false, marshals as null. */
+export class TypedNil {
+  readonly typeName: string;
+  constructor(typeName: string) {
+    this.typeName = typeName;
+  }
+  toString(): string {
+    return "<nil>";
+  }
+  toJSON(): null {
+    return null;
+  }
+}
+
 const stringSlices = new WeakSet<readonly unknown[]>();
 /** Mark an array as Go `[]string` (affects type checks and error text only). */
 export function stringSlice<T extends readonly string[]>(a: T): T {
@@ -114,6 +128,7 @@ export function goTypeName(v: unknown): string {
   if (typeof v === "boolean") return "bool";
   if (typeof v === "bigint") return "int64";
   if (v instanceof JsonNumber) return "json.Number";
+  if (v instanceof TypedNil) return v.typeName;
   if (isFloat(v)) return "float64";
   if (typeof v === "number") return "int";
   if (Array.isArray(v)) return isStringSlice(v) ? "[]string" : "[]interface {}";

@@ -13,6 +13,7 @@ import {
   isMissing,
   stringSlice,
   structKind,
+  TypedNil,
 } from "../functions/values.ts";
 import { FunctionError } from "../functions/types.ts";
 import { formatV, sprint, sprintf, sprintln } from "./fmt.ts";
@@ -20,7 +21,7 @@ import { formatV, sprint, sprintf, sprintln } from "./fmt.ts";
 type Kind = "bool" | "int" | "float" | "string" | "invalid" | "other";
 
 function basicKind(v: unknown): Kind {
-  if (v === undefined || v === null) return "invalid";
+  if (v === undefined || v === null || v instanceof TypedNil) return "invalid";
   if (typeof v === "boolean") return "bool";
   if (typeof v === "string" || v instanceof JsonNumber) return "string";
   if (isFloat(v)) return "float";
@@ -33,7 +34,7 @@ function str(v: unknown): string {
 }
 
 export function truth(v: unknown): boolean {
-  if (v === undefined || v === null || isMissing(v)) return false;
+  if (v === undefined || v === null || isMissing(v) || v instanceof TypedNil) return false;
   if (typeof v === "boolean") return v;
   if (typeof v === "string") return v.length > 0;
   if (typeof v === "number") return v !== 0;
@@ -102,7 +103,8 @@ export const gt = (a: unknown, b: unknown): boolean => !le(a, b);
 export const ge = (a: unknown, b: unknown): boolean => !lt(a, b);
 
 export function len(v: unknown): number {
-  if (v === undefined || v === null) throw new FunctionError("len of nil pointer");
+  if (v === undefined || v === null || v instanceof TypedNil)
+    throw new FunctionError("len of nil pointer");
   if (typeof v === "string") return Buffer.byteLength(v);
   if (v instanceof JsonNumber) return Buffer.byteLength(v.text);
   if (Array.isArray(v)) return v.length;

@@ -34,6 +34,7 @@ import {
   structKind,
   SECRET_FIELDS,
   PKI_FIELDS,
+  TypedNil,
 } from "../functions/values.ts";
 import type { ParamType, TemplateFunction } from "../functions/types.ts";
 
@@ -222,6 +223,7 @@ class State {
     this.at(node);
     if (v === undefined || v === null) return this.write("<no value>");
     if (isMissing(v)) return;
+    if (v instanceof TypedNil) return this.write("<nil>");
     // printableValue dereferences a pointer, so a secret prints as {...}
     const s = formatV(v);
     this.write(structKind(v) === "secret" ? s.slice(1) : s);
@@ -441,6 +443,8 @@ class State {
       return undefined;
     }
     if (receiver === null) this.fail(`nil pointer evaluating interface {}.${name}`);
+    if (receiver instanceof TypedNil)
+      this.fail(`nil pointer evaluating ${receiver.typeName}.${name}`);
     const kind = structKind(receiver);
     if (kind) {
       const obj = receiver as Record<string, unknown>;
@@ -455,6 +459,10 @@ class State {
       const v = obj[name];
       if (name === "Data" && (v === null || v === undefined)) return {};
       if ((name === "Warnings" || name === "CAChain") && (v === null || v === undefined)) return [];
+      if (name === "Auth" && (v === null || v === undefined))
+        return new TypedNil("*dependency.SecretAuth");
+      if (name === "WrapInfo" && (v === null || v === undefined))
+        return new TypedNil("*dependency.SecretWrapInfo");
       return v === undefined ? null : v;
     }
     if (isMap(receiver)) {

@@ -17,11 +17,12 @@ import {
   sortedKeys,
   structFields,
   structKind,
+  TypedNil,
 } from "../functions/values.ts";
 
 /** `%v` of one value. `top` is true for the outermost operand (pointers print as `&{...}` there). */
 export function formatV(v: unknown, plus = false, top = true): string {
-  if (v === undefined || v === null || isMissing(v)) return "<nil>";
+  if (v === undefined || v === null || isMissing(v) || v instanceof TypedNil) return "<nil>";
   if (typeof v === "string") return v;
   if (typeof v === "boolean") return v ? "true" : "false";
   if (typeof v === "number") return Number.isInteger(v) ? intString(v) : formatFloatV(v);

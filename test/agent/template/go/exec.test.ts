@@ -312,3 +312,16 @@ test("error messages never contain secret values", () => {
   const e3 = renderError(`{{ with ${KV1} }}{{ template .Data.password }}{{ end }}`);
   assert.doesNotMatch(e3.message, /hunter2/);
 });
+
+test("nil Auth and WrapInfo print <nil> like Go's nil pointers", () => {
+  assert.equal(
+    render(
+      '{{ with secret "secret/data/app" }}{{ .Auth }}|{{ .WrapInfo }}|{{ if .Auth }}x{{ end }}|{{ .Auth | toJSON }}|{{ eq .Auth nil }}{{ end }}',
+    ),
+    "<nil>|<nil>||null|true",
+  );
+  assert.match(
+    renderError('{{ with secret "secret/data/app" }}{{ .Auth.ClientToken }}{{ end }}').message,
+    /nil pointer evaluating \*dependency\.SecretAuth\.ClientToken/,
+  );
+});
