@@ -20,6 +20,8 @@ import {
 /** Vault Agent's defaults */
 export const DEFAULT_MIN_BACKOFF_MS = 1000;
 export const DEFAULT_MAX_BACKOFF_MS = 5 * 60_000;
+/** least time between two login starts, whatever asks for them */
+export const DEFAULT_LOGIN_SPACING_MS = 1000;
 export const AUTH_LOGIN_FAILED = "AUTH_LOGIN_FAILED";
 export const AUTH_STOPPED = "AUTH_STOPPED";
 
@@ -52,7 +54,7 @@ export interface AuthManagerOptions {
   exitOnErr?: boolean;
   /** once mode: a login Vault refuses (4xx) is final, transient errors are retried */
   failOnRejectedLogin?: boolean;
-  /** least time between two login starts; default min_backoff */
+  /** least time between two login starts; default min_backoff, at most 1s */
   loginSpacingMs?: number;
   random?: Random;
   clock?: Clock;
@@ -95,7 +97,7 @@ export class AuthManager {
     const maxMs = Math.max(minMs, options.maxBackoffMs || DEFAULT_MAX_BACKOFF_MS);
     this.#loginBackoff = new Backoff({ minMs, maxMs, random: this.#random });
     this.#renewBackoff = new Backoff({ minMs, maxMs, random: this.#random });
-    this.#spacingMs = options.loginSpacingMs ?? minMs;
+    this.#spacingMs = options.loginSpacingMs ?? Math.min(minMs, DEFAULT_LOGIN_SPACING_MS);
   }
 
   get methodType(): string {
