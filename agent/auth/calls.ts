@@ -22,8 +22,8 @@ export interface TokenLookup {
 }
 
 export interface AuthCalls {
-  /** PUT /v1/<mountPath>/login */
-  login(mountPath: string, body: Record<string, unknown>): Promise<VaultAuth>;
+  /** PUT /v1/<mountPath>/login, in the method's own namespace when it has one */
+  login(mountPath: string, body: Record<string, unknown>, namespace?: string): Promise<VaultAuth>;
   /** PUT /v1/auth/token/renew-self */
   renewSelf(token: string, incrementSeconds: number): Promise<VaultAuth>;
   /** GET /v1/auth/token/lookup-self */

@@ -217,7 +217,7 @@ export class AuthManager {
     let ttlSeconds: number;
     let renewable: boolean;
     if (creds.kind === "login") {
-      const auth = await calls.login(method.mountPath, creds.body);
+      const auth = await calls.login(method.mountPath, creds.body, method.namespace);
       if (!auth?.client_token) {
         throw new VaultletError(AUTH_LOGIN_FAILED, "Vault's login response has no client_token");
       }

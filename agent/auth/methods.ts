@@ -16,6 +16,8 @@ export type Credentials =
 export interface LoginMethod {
   readonly type: string;
   readonly mountPath: string;
+  /** auto_auth.method.namespace: the login goes to this namespace */
+  readonly namespace?: string;
   /** files whose replacement should be noticed at once */
   readonly watchPaths: string[];
   credentials(): Promise<Credentials>;
@@ -25,6 +27,11 @@ export const AUTH_CONFIG_INVALID = "AUTH_CONFIG_INVALID";
 export const AUTH_FILE_UNREADABLE = "AUTH_FILE_UNREADABLE";
 
 export function createLoginMethod(method: AuthMethod): LoginMethod {
+  const impl = loginMethod(method);
+  return method.namespace ? { ...impl, namespace: method.namespace } : impl;
+}
+
+function loginMethod(method: AuthMethod): LoginMethod {
   const where = `auto_auth.method "${method.type}"`;
   const mountPath = (method.mount_path || `auth/${method.type}`).replace(/^\/+|\/+$/g, "");
   const cfg = method.config ?? {};

@@ -54,7 +54,8 @@ export function createVaultCalls(
   }
 
   return {
-    login: (mountPath, body) => anonymous.login(mountPath, body),
+    login: (mountPath, body, namespace) =>
+      anonymous.login(mountPath, body, namespace ? { namespace } : {}),
     renewSelf: (token, incrementSeconds) => client(token).tokenRenewSelf(incrementSeconds * 1000),
     async lookupSelf(token): Promise<TokenLookup> {
       const d = await client(token).tokenLookupSelf();

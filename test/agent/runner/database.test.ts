@@ -91,6 +91,13 @@ test("database credentials: rendered creds log in, the lease is renewed, at max 
     assert.equal(reads, 2);
 
     const parts = await agent.parts();
+    const metrics = await parts.metrics.registry.metrics();
+    assert.match(
+      metrics,
+      /vaultlet_agent_secret_expiry_seconds\{secret="database\/creds\/app"\} \d/,
+    );
+    assert.match(metrics, /vaultlet_agent_lease_renewals_total\{result="success"\} [1-9]/);
+    assert.match(metrics, /vaultlet_agent_renders_total\{template="[^"]+db.creds"\} [2-9]/);
     const token = parts.auth.current()?.token;
     assert.equal(await agent.stop(), 0);
     agent.logs.assertNoSecrets([first.password, second.password, token]);

@@ -69,3 +69,27 @@ test("KV v2: rendered, a change is picked up within the interval and rendered on
     await agent.stop();
   }
 });
+
+test("KV v1: re-read on the static interval, not after its 32-day lease, so a change is seen", async () => {
+  const { bao, jwtPath, dir } = await baoWithJwt(`path "kv1/*" { capabilities = ["read"] }`);
+  await bao.enableKvV1("kv1");
+  await kvPut(bao, "kv1", "app", { user: "v1-first" });
+  const out = join(dir, "v1");
+  const agent = runInProcess(
+    baseConfig({
+      ...jwtAuth(bao, jwtPath),
+      template_config: { static_secret_render_interval: 500 },
+      template: [fileTemplate(out, '{{ with secret "kv1/app" }}{{ .Data.user }}{{ end }}')],
+    }),
+  );
+  try {
+    await eventually("first render", 15_000, () => existsSync(out));
+    assert.equal(readFileSync(out, "utf8"), "v1-first");
+    await kvPut(bao, "kv1", "app", { user: "v1-second" });
+    await eventually("change seen", 15_000, () => readFileSync(out, "utf8") === "v1-second");
+    assert.equal(await agent.stop(), 0);
+    agent.logs.assertNoSecrets(["v1-first", "v1-second"]);
+  } finally {
+    await agent.stop();
+  }
+});
