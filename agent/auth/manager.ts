@@ -54,6 +54,8 @@ export interface AuthManagerOptions {
   exitOnErr?: boolean;
   /** once mode: a login Vault refuses (4xx) is final, transient errors are retried */
   failOnRejectedLogin?: boolean;
+  /** a login failure that must stop the agent (exit_on_err, once mode) */
+  onFatal?: (err: VaultletError) => void;
   /** least time between two login starts; default min_backoff, at most 1s */
   loginSpacingMs?: number;
   random?: Random;
@@ -204,7 +206,10 @@ export class AuthManager {
           !isRetryable(err);
         const failure = loginFailed(method, err);
         log.error({ method: method.type, reason, error: failure.message, final }, "login failed");
-        if (final) throw failure;
+        if (final) {
+          this.#o.onFatal?.(failure);
+          throw failure;
+        }
         await this.#sleep(this.#loginBackoff.next(), true);
       }
     }

@@ -69,6 +69,7 @@ export async function createAgent(config: AgentConfig, opts: AgentOptions): Prom
     maxBackoffMs: method.max_backoff,
     exitOnErr: method.exit_on_err,
     failOnRejectedLogin: once,
+    onFatal: (err) => fail(err),
     random: opts.random,
   });
   const tc = config.template_config ?? {};
