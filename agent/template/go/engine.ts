@@ -61,6 +61,15 @@ function parseOrThrow(text: string, options: CompileOptions): ParsedTemplate {
       functions: KNOWN_FUNCTIONS,
     });
   } catch (e) {
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      const detail = "nesting too deep to parse";
+      throw new TemplateError(TEMPLATE_PARSE, `template: ${options.name}: ${detail}`, {
+        template: options.name,
+        line: 0,
+        column: 0,
+        detail,
+      });
+    }
     if (!(e instanceof ParseError)) throw e;
     const { line, column } = location(text, e.pos);
     throw new TemplateError(
@@ -97,6 +106,13 @@ function render(
       undefined,
     );
   } catch (e) {
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      throw new TemplateError(
+        TEMPLATE_LIMIT,
+        `template: ${options.name}: nesting too deep to render`,
+        { template: options.name, line: 0, column: 0, detail: "nesting too deep to render" },
+      );
+    }
     if (!(e instanceof ExecFailure)) throw e;
     if (recorder.missing.size === 0) throw toTemplateError(e, text, options.name, recorder);
   }

@@ -241,3 +241,12 @@ test("TemplateError carries template, line, column and detail", () => {
     'template: t:2:30: executing "t" at <.Data.q.r>: nil pointer evaluating interface {}.r',
   );
 });
+
+test("absurd nesting is an error, not a crash", () => {
+  const deep = "{{ " + "(".repeat(20000) + "1" + ")".repeat(20000) + " }}";
+  const e = renderError(deep);
+  assert.equal(e.code, "TEMPLATE_PARSE");
+  const nested = "{{ if 1 }}".repeat(20000) + "x" + "{{ end }}".repeat(20000);
+  const e2 = renderError(nested);
+  assert.ok(e2.code === "TEMPLATE_PARSE" || e2.code === "TEMPLATE_LIMIT");
+});
