@@ -61,6 +61,8 @@ describe("differential: templates both agents must refuse", () => {
   before(async () => {
     bao = await startOpenBao();
     await bao.kvPut("secret", "web", { username: "web" });
+    await bao.enableKvV1("kv1");
+    await bao.kvPut("kv1", "numbers", { int: 42 });
     root = makeTempDir("vaultlet-differential-failing-");
     tokenFile = join(root, "token");
     writeFileSync(tokenFile, bao.rootToken, { mode: 0o600 });

@@ -90,6 +90,16 @@ export async function seedCorpusData(bao: OpenBaoServer, pg: PostgresServer): Pr
     quote: 'it\'s "quoted"',
     unicode: "ünïcödé",
   });
+  await bao.kvPut("secret", "idioms", {
+    "api-key": "k-with-dash",
+    env: "prod-eu",
+    b64: "aGVsbG8gd29ybGQ=",
+    pairs: "a=1,b=2,c=3",
+    title: "hello vault world",
+    nested: { deep: { value: "found" } },
+    ports: [8080, 8443],
+    tags: ["web", "prod", "eu"],
+  });
   await bao.kvPut("secret", "pointer", {
     path: "secret/data/target",
     short_path: "secret/target",
