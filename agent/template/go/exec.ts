@@ -116,7 +116,13 @@ const BUILTIN_ARITY: Record<string, [number, boolean]> = {
   println: [0, true],
   printf: [1, true],
 };
-export const BUILTIN_NAMES: readonly string[] = [...Object.keys(BUILTINS), "and", "or", "call"];
+export const BUILTIN_NAMES: readonly string[] = [
+  ...Object.keys(BUILTINS),
+  "and",
+  "or",
+  "call",
+  "executeTemplate",
+];
 
 export interface ExecInput {
   name: string;
@@ -142,7 +148,7 @@ export function execute(input: ExecInput, data: unknown): string {
 
 class State {
   readonly input: ExecInput;
-  readonly out: string[] = [];
+  out: string[] = [];
   vars: Variable[] = [];
   private bytes = 0;
   private steps = 0;
@@ -318,7 +324,13 @@ class State {
     if (!list) this.fail(`template ${JSON.stringify(name)} not defined`);
     if (this.depth >= this.input.limits.maxDepth)
       this.limit(`exceeded maximum template depth (${this.input.limits.maxDepth})`);
-    const newDot = pipe ? this.evalPipeline(dot, pipe) : undefined;
+    this.runTemplate(name, pipe ? this.evalPipeline(dot, pipe) : undefined);
+  }
+
+  private runTemplate(name: string, newDot: unknown): void {
+    const list = this.input.defines.get(name) ?? this.input.root;
+    if (this.depth >= this.input.limits.maxDepth)
+      this.limit(`exceeded maximum template depth (${this.input.limits.maxDepth})`);
     const saved = { vars: this.vars, name: this.tmplName };
     this.vars = [{ name: "$", value: newDot }];
     this.tmplName = name;
@@ -487,6 +499,7 @@ class State {
     const argNodes = args.slice(1);
     if (name === "and" || name === "or") return this.evalAndOr(dot, name, argNodes, final);
     if (name === "call") this.fail("call is not supported: templates have no function values");
+    if (name === "executeTemplate") return this.executeTemplate(dot, node, argNodes, final);
     const lib = BUILTINS[name] ? undefined : this.input.functions(name);
     const builtinFn = BUILTINS[name];
     const params: readonly ParamType[] = lib ? lib.params : [];
@@ -516,6 +529,34 @@ class State {
     } catch (e) {
       if (e instanceof ExecFailure) throw e;
       this.fail(`error calling ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** consul-template's executeTemplate: render a named template to a string. */
+  private executeTemplate(dot: unknown, node: IdentifierNode, args: Arg[], final: Final): unknown {
+    const values = args.map((a, i) => this.evalArg(dot, i === 0 ? "string" : "any", a));
+    if (final !== NO_FINAL)
+      values.push(values.length === 0 ? this.validateType(final, "string") : final);
+    this.at(node);
+    if (values.length < 1)
+      this.fail("wrong number of args for executeTemplate: want at least 1 got 0");
+    if (values.length > 2)
+      this.fail(
+        `error calling executeTemplate: executeTemplate: wrong number of arguments, expected 1 or 2, but got ${values.length}`,
+      );
+    if (values.some(isMissing)) return MISSING;
+    const name = values[0] as string;
+    if (!this.input.defines.has(name) && name !== this.input.name)
+      this.fail(
+        `error calling executeTemplate: template: no template ${JSON.stringify(name)} associated with template ${JSON.stringify(this.input.name)}`,
+      );
+    const saved = this.out;
+    this.out = [];
+    try {
+      this.runTemplate(name, values.length > 1 ? values[1] : undefined);
+      return this.out.join("");
+    } finally {
+      this.out = saved;
     }
   }
 

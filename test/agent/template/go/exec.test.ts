@@ -325,3 +325,20 @@ test("nil Auth and WrapInfo print <nil> like Go's nil pointers", () => {
     /nil pointer evaluating \*dependency\.SecretAuth\.ClientToken/,
   );
 });
+
+test("executeTemplate renders a named template to a string", () => {
+  assert.equal(
+    render(
+      '{{ define "greet" }}hi {{ . }}{{ end }}{{ executeTemplate "greet" "bob" | toUpper }}|{{ executeTemplate "greet" }}',
+    ),
+    "HI BOB|hi <no value>",
+  );
+  assert.match(
+    renderError('{{ executeTemplate "nope" }}').message,
+    /no template "nope" associated with template "t"/,
+  );
+  assert.match(
+    renderError('{{ define "a" }}{{ end }}{{ executeTemplate "a" 1 2 }}').message,
+    /expected 1 or 2, but got 3/,
+  );
+});
