@@ -34,6 +34,7 @@ import type {
   TemplateEngine,
 } from "../types.ts";
 import { TEMPLATE_PARSE } from "../errors.ts";
+import { isMap, sortedKeys } from "../functions/values.ts";
 import { builtinHelpers } from "./builtins.ts";
 import { parseError, renderError, templateError } from "./errors.ts";
 import { callLibrary, LIBRARY_NAMES } from "./library-helpers.ts";
@@ -159,7 +160,10 @@ function registerHelpers(hb: HandlebarsEnv, state: () => RenderState): void {
 /**
  * `each` with a budget: every iteration counts against the render's limit and
  * each loop's output is checked as it grows, so nested loops over large lists
- * stop with an error instead of exhausting memory or time.
+ * stop with an error instead of exhausting memory or time. Maps are walked in
+ * Go's key order (byte-wise sorted), like `range` in the Go engine: a JS
+ * object would put integer-like keys first, and the order must not depend on
+ * the engine.
  */
 function guardEach(hb: HandlebarsEnv, state: () => RenderState): void {
   const each = hb.helpers["each"] as HelperDelegate;
@@ -173,6 +177,17 @@ function guardEach(hb: HandlebarsEnv, state: () => RenderState): void {
       s.checkOutputSize(produced);
       return chunk;
     }) as HelperOptions["fn"];
-    return each.call(this, context, { ...options, fn });
+    if (!isMap(context)) return each.call(this, context, { ...options, fn });
+    const keys = sortedKeys(context);
+    if (keys.length === 0) return options.inverse(this);
+    const data = options.data ? hb.createFrame(options.data) : undefined;
+    let out = "";
+    keys.forEach((key, index) => {
+      const value = context[key];
+      if (data)
+        Object.assign(data, { key, index, first: index === 0, last: index === keys.length - 1 });
+      out += fn(value, { data, blockParams: [value, key] });
+    });
+    return out;
   });
 }

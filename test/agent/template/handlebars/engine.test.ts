@@ -3,7 +3,15 @@ import assert from "node:assert/strict";
 import { createHandlebarsEngine } from "../../../../agent/template/handlebars/engine.ts";
 import { TemplateError } from "../../../../agent/template/errors.ts";
 import type { CompileOptions, RenderResult } from "../../../../agent/template/types.ts";
-import { dep, ENV, FixedSource, fullSource, KV2_APP, KV2_NESTED } from "./recorded.ts";
+import {
+  dep,
+  ENV,
+  FixedSource,
+  fullSource,
+  KV2_APP,
+  KV2_NESTED,
+  secretFromEnvelope,
+} from "./recorded.ts";
 
 const engine = createHandlebarsEngine();
 
@@ -174,11 +182,44 @@ describe("handlebars engine: secrets", () => {
     );
   });
 
+  it("walks maps in Go's key order (byte-wise), integer-like keys included", () => {
+    const source = new FixedSource().set(
+      dep("secret.read", "kv/data/sorting"),
+      secretFromEnvelope({
+        data: { data: { zeta: 1, alpha: 2, Beta: 3, "10": "ten", "9": "nine", _u: "u" } },
+      }),
+    );
+    const result = render(
+      '{{#with (secret "kv/data/sorting")}}{{#each Data.data}}{{@index}}:{{@key}}={{this}};{{/each}}{{#each Data.data as |v k|}}{{k}}{{#if @last}}.{{/if}}{{/each}}{{/with}}',
+      {},
+      source,
+    );
+    assert.equal(
+      result.output,
+      "0:10=ten;1:9=nine;2:Beta=3;3:_u=u;4:alpha=2;5:zeta=1;109Beta_ualphazeta.",
+    );
+  });
+
+  it("renders the else branch of each for an empty map", () => {
+    const source = new FixedSource().set(
+      dep("secret.read", "kv/data/empty"),
+      secretFromEnvelope({ data: { data: {} } }),
+    );
+    assert.equal(
+      render(
+        '{{#with (secret "kv/data/empty")}}{{#each Data.data}}x{{else}}none{{/each}}{{/with}}',
+        {},
+        source,
+      ).output,
+      "none",
+    );
+  });
+
   it("renders the same bytes every time for the same data", () => {
     const text =
       '{{#with (secret "kv/data/app")}}{{#each Data.data}}{{@key}}={{this}}\n{{/each}}{{/with}}';
     assert.equal(output(text), output(text));
-    assert.equal(output(text), "password=s3cr3t&<x>\nuser=app\nnext=kv/data/nested\n");
+    assert.equal(output(text), "next=kv/data/nested\npassword=s3cr3t&<x>\nuser=app\n");
   });
 });
 
