@@ -13,7 +13,13 @@ import {
   writeFileAtomic,
 } from "../output/index.ts";
 import type { SecretsStore } from "../secrets/store.ts";
-import type { CompiledTemplate, RenderEnvironment, TemplateEngine } from "../template/types.ts";
+import { bundleFromPem } from "../secrets/pem-file.ts";
+import type {
+  CompiledTemplate,
+  Dependency,
+  RenderEnvironment,
+  TemplateEngine,
+} from "../template/types.ts";
 import { defaultRandom, type Random } from "../timing/jitter.ts";
 import { RenderQueue, renderComplete, renderEnvironment } from "./template-job.ts";
 
@@ -239,14 +245,8 @@ export class AgentRunner {
   async #renderFile(job: FileJob): Promise<void> {
     const { store, metrics, log } = this.#p;
     try {
-      const { output } = await renderComplete(
-        job.name,
-        job.compiled,
-        store,
-        this.#env,
-        (keys) => (job.used = keys),
-      );
       const dest = path.resolve(job.stanza.destination);
+      const output = await this.#renderReusingCertificates(job, dest);
       const { changed } = await writeFileAtomic(outputRoot(dest), dest, output, {
         perms: job.stanza.perms,
         createDirs: job.stanza.create_dest_dirs,
@@ -263,6 +263,39 @@ export class AgentRunner {
       metrics.renderErrors.inc({ template: job.name });
       throw err;
     }
+  }
+
+  /**
+   * The first render of a template may reuse a certificate an earlier run
+   * wrote to the destination (pkiCert, as Vault Agent does): kept only when
+   * rendering with it gives exactly the file's bytes, else issued anew.
+   */
+  async #renderReusingCertificates(job: FileJob, dest: string): Promise<string> {
+    const { store } = this.#p;
+    const onKeys = (keys: Set<string>) => (job.used = keys);
+    const seeded: Dependency[] = [];
+    let existing: string | undefined;
+    const seed = (missing: Dependency[]) => {
+      const certs = missing.filter((d) => d.kind === "pki.cert");
+      if (certs.length === 0) return;
+      existing ??= readIfExists(dest);
+      const bundle = existing === undefined ? undefined : bundleFromPem(existing);
+      if (!bundle) return;
+      for (const dep of certs) {
+        if (store.seedCertificate(dep, { data: { ...bundle } })) seeded.push(dep);
+      }
+    };
+    const first = await renderComplete(
+      job.name,
+      job.compiled,
+      store,
+      this.#env,
+      onKeys,
+      job.rendered ? undefined : seed,
+    );
+    if (seeded.length === 0 || first.output === existing) return first.output;
+    for (const dep of seeded) store.forget(dep);
+    return (await renderComplete(job.name, job.compiled, store, this.#env, onKeys)).output;
   }
 
   async #renderEnv(job: EnvJob, varName?: string): Promise<void> {
@@ -343,6 +376,14 @@ function outputRoot(dest: string): string {
   let dir = path.dirname(dest);
   while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   return dir;
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 function readSource(source: string | undefined, name: string): string {

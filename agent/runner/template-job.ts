@@ -28,11 +28,14 @@ export async function renderComplete(
   env: RenderEnvironment,
   /** told every key a pass used or missed, so a failed render still hears about its secrets */
   onKeys?: (keys: Set<string>) => void,
+  /** a chance to supply missing values from elsewhere before they are fetched */
+  beforeFetch?: (missing: Dependency[]) => void,
 ): Promise<{ output: string; used: Dependency[] }> {
   for (let pass = 0; pass < MAX_RENDER_PASSES; pass++) {
     const result = compiled.render(store, env);
     onKeys?.(new Set([...result.used, ...result.missing].map((d) => d.key)));
     if (result.missing.length === 0) return { output: result.output, used: result.used };
+    beforeFetch?.(result.missing);
     await store.ensure(result.missing);
   }
   throw new VaultletError(

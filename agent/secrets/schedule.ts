@@ -90,6 +90,8 @@ export function planAfterFetch(
   now: number,
   options: ScheduleOptions,
   random: Random,
+  /** when the value was issued, if before now (a certificate adopted from a file) */
+  issuedAt: number = now,
 ): SecretPlan {
   const cls = classify(dep, res);
   const ttlMs = (res.lease_duration ?? 0) * 1000;
@@ -98,7 +100,7 @@ export function planAfterFetch(
       const v = certificateValidity(res.data);
       if (!v) return staticPlan("certificate", now, options, random);
       // Vault back-dates NotBefore (30s by default): count the life from issue, not from NotBefore
-      const start = Math.max(v.notBefore, now);
+      const start = Math.max(v.notBefore, issuedAt);
       const life = Math.max(0, v.notAfter - start);
       const at = Math.max(now + MIN_REFRESH_MS, pointIn(start, life, ...CERT_WINDOW, random));
       return { class: cls, action: "refetch", at, expiresAt: v.notAfter };

@@ -11,6 +11,7 @@ import type { KvMount, SecretCalls, VaultResponse } from "./calls.ts";
 import { kvV2Path, splitQuery } from "./kv-path.ts";
 import {
   DEFAULT_SCHEDULE_OPTIONS,
+  MIN_REFRESH_MS,
   planAfterFetch,
   planAfterLeaseRenewal,
   planOwnerHandover,
@@ -128,6 +129,33 @@ export class SecretsStore implements DataSource {
       waits.push(entry.first.promise);
     }
     await Promise.all(waits);
+  }
+
+  /**
+   * Adopt a certificate an earlier run left in its destination file, so a
+   * restart does not issue a new one. Refused (false) when the value is
+   * already known or the certificate is due for renewal (85-95% of its life).
+   */
+  seedCertificate(dep: Dependency, res: VaultResponse): boolean {
+    const entry = this.#entry(dep);
+    if (entry.value !== undefined || entry.busy) return false;
+    const now = this.#clock.now();
+    const plan = planAfterFetch(dep, res, now, this.#schedule, this.#random, -Infinity);
+    if (plan.class !== "certificate" || plan.at <= now + MIN_REFRESH_MS) return false;
+    entry.value = toStoredValue(dep, res);
+    entry.print = fingerprint(entry.value);
+    entry.cls = plan.class;
+    this.#apply(entry, plan);
+    if (!entry.first.settled) entry.first.resolve();
+    this.#o.log.info({ secret: dep.path }, "certificate still valid in its file; reusing it");
+    return true;
+  }
+
+  /** drop an entry's value and schedule (a seeded value that did not fit) */
+  forget(dep: Dependency): void {
+    this.#scheduler.cancel(dep.key);
+    this.#entries.delete(dep.key);
+    this.#o.metrics?.setSecretExpiry(dep.path, undefined);
   }
 
   /** forget entries no template uses any more */

@@ -66,3 +66,48 @@ test("PKI: the certificate is re-issued before it expires, for secret and pkiCer
     await agent.stop();
   }
 });
+
+test("pkiCert: a restart reuses the still-valid certificate in its file instead of issuing a new one", async () => {
+  const { bao, jwtPath, dir } = await baoWithJwt(POLICY);
+  await bao.enablePki("pki", { domain: "example.test", maxTtl: "2h", ttl: "1h" });
+  const longLived = join(dir, "long.pem");
+  const shortLived = join(dir, "short.pem");
+  const config = baseConfig({
+    ...jwtAuth(bao, jwtPath),
+    exit_after_auth: true,
+    template: [
+      fileTemplate(
+        longLived,
+        '{{ with pkiCert "pki/issue/example-dot-test" "common_name=long.example.test" "ttl=1h" }}{{ .Cert }}{{ .CA }}{{ .Key }}{{ end }}',
+      ),
+      fileTemplate(
+        shortLived,
+        '{{ with pkiCert "pki/issue/example-dot-test" "common_name=short.example.test" "ttl=2s" }}{{ .Cert }}{{ .Key }}{{ end }}',
+      ),
+    ],
+  });
+  const issues = () => bao.auditRequests({ pathPrefix: "pki/issue/", excludeRoot: true }).length;
+  const first = runInProcess(config);
+  assert.equal(await first.done, 0);
+  assert.equal(issues(), 2);
+  const longPem = readFileSync(longLived, "utf8");
+  const shortSerial = new X509Certificate(readFileSync(shortLived)).serialNumber;
+  // the short certificate is past its renewal point by now
+  await eventually("short certificate due", 10_000, () =>
+    new X509Certificate(readFileSync(shortLived)).validToDate.getTime() < Date.now()
+      ? true
+      : undefined,
+  );
+  const second = runInProcess(config);
+  assert.equal(await second.done, 0);
+  assert.equal(issues(), 3, "only the certificate due for renewal is issued again");
+  assert.equal(readFileSync(longLived, "utf8"), longPem);
+  assert.notEqual(new X509Certificate(readFileSync(shortLived)).serialNumber, shortSerial);
+  assert.equal(second.logs.messages("certificate still valid in its file; reusing it").length, 1);
+  const key = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/.exec(
+    longPem,
+  )?.[0];
+  assert.ok(key, "the file holds the private key");
+  first.logs.assertNoSecrets([key]);
+  second.logs.assertNoSecrets([key]);
+});
