@@ -243,7 +243,7 @@ export class AgentRunner {
   }
 
   async #renderFile(job: FileJob): Promise<void> {
-    const { store, metrics, log } = this.#p;
+    const { metrics, log } = this.#p;
     try {
       const dest = path.resolve(job.stanza.destination);
       const output = await this.#renderReusingCertificates(job, dest);
