@@ -190,6 +190,7 @@ export class AgentRunner {
   async shutdown(): Promise<void> {
     const { auth, store, log, config } = this.#p;
     this.#stopForwarding?.();
+    for (const job of [...this.#files, ...this.#envs]) job.queue.cancel();
     store.stop();
     if (config.vaultlet?.revoke_on_shutdown) {
       await store.revokeLeases();
@@ -217,7 +218,7 @@ export class AgentRunner {
       rendered: false,
       queue: undefined as unknown as RenderQueue,
     };
-    job.queue = new RenderQueue(name, () => this.#renderFile(job), this.#p.log);
+    job.queue = new RenderQueue(name, () => this.#renderFile(job), this.#p.log, t.wait);
     return job;
   }
 

@@ -58,13 +58,26 @@ export class RenderQueue {
   readonly #run: () => Promise<void>;
   readonly #log: Logger;
   readonly #name: string;
+  readonly #wait: { min?: number; max?: number } | undefined;
   #tail: Promise<void> = Promise.resolve();
   #queued = false;
+  #quiet: { timer: NodeJS.Timeout; since: number } | undefined;
 
-  constructor(name: string, run: () => Promise<void>, log: Logger) {
+  /**
+   * `wait` is the template's quiescence (consul-template's wait): a change
+   * renders after `min` without further changes, and never later than `max`
+   * after the first one.
+   */
+  constructor(
+    name: string,
+    run: () => Promise<void>,
+    log: Logger,
+    wait?: { min?: number; max?: number },
+  ) {
     this.#name = name;
     this.#run = run;
     this.#log = log;
+    this.#wait = wait?.min ? wait : undefined;
   }
 
   /** render after anything in progress; the caller gets the outcome */
@@ -76,6 +89,30 @@ export class RenderQueue {
 
   /** render again soon (a secret changed); failures are logged */
   trigger(): void {
+    const wait = this.#wait;
+    if (wait?.min) {
+      const now = Date.now();
+      const since = this.#quiet?.since ?? now;
+      if (this.#quiet) clearTimeout(this.#quiet.timer);
+      const max = Math.max(wait.max ?? wait.min * 4, wait.min);
+      const delay = Math.max(0, Math.min(now + wait.min, since + max) - now);
+      const timer = setTimeout(() => {
+        this.#quiet = undefined;
+        this.#enqueue();
+      }, delay);
+      this.#quiet = { timer, since };
+      return;
+    }
+    this.#enqueue();
+  }
+
+  /** drop a pending quiescence wait (shutdown) */
+  cancel(): void {
+    if (this.#quiet) clearTimeout(this.#quiet.timer);
+    this.#quiet = undefined;
+  }
+
+  #enqueue(): void {
     if (this.#queued) return;
     this.#queued = true;
     this.#tail = this.#tail.then(async () => {

@@ -58,3 +58,28 @@ test("run() reports its failure; trigger() logs it and keeps going", async () =>
   assert.equal(errors.length, 1);
   assert.equal(errors[0]?.template, "dest.txt");
 });
+
+test("wait: changes in quick succession render once after the quiet period, and no later than max", (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+  const logs = captureLogs();
+  let runs = 0;
+  const q = new RenderQueue(
+    "t",
+    async () => {
+      runs++;
+    },
+    createLogger({ destination: logs.stream }),
+    { min: 100, max: 250 },
+  );
+  q.trigger();
+  t.mock.timers.tick(80);
+  q.trigger();
+  t.mock.timers.tick(80);
+  q.trigger();
+  t.mock.timers.tick(80);
+  assert.equal(runs, 0, "still changing: waiting");
+  q.trigger();
+  // 240 ms since the first change: the max (250) caps the wait
+  t.mock.timers.tick(10);
+  return q.idle().then(() => assert.equal(runs, 1));
+});
