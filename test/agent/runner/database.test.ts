@@ -16,6 +16,7 @@ import {
 const POLICY = `
 path "database/creds/app" { capabilities = ["read"] }
 path "sys/leases/renew" { capabilities = ["update"] }
+path "sys/leases/revoke" { capabilities = ["update"] }
 `;
 
 function parseCreds(text: string): { username: string; password: string } {
@@ -23,7 +24,7 @@ function parseCreds(text: string): { username: string; password: string } {
   return { username, password };
 }
 
-test("database credentials: rendered creds log in, the lease is renewed, at max TTL new creds are rendered, the app is signalled and they work", async (t) => {
+test("database credentials: rendered creds log in, the lease is renewed, at max TTL new creds are rendered, the app is signalled and they work; revoked at shutdown when asked", async (t) => {
   const { bao, jwtPath, dir } = await baoWithJwt(POLICY);
   const pg = await startPostgres();
   await configureDatabaseEngine(bao, pg, { defaultTtl: "4s", maxTtl: "10s" });
@@ -50,6 +51,7 @@ test("database credentials: rendered creds log in, the lease is renewed, at max 
   const agent = runInProcess(
     baseConfig({
       ...jwtAuth(bao, jwtPath),
+      vaultlet: { listen: "127.0.0.1:0", revoke_on_shutdown: true },
       template: [
         fileTemplate(
           out,
@@ -100,6 +102,10 @@ test("database credentials: rendered creds log in, the lease is renewed, at max 
     assert.match(metrics, /vaultlet_agent_renders_total\{template="[^"]+db.creds"\} [2-9]/);
     const token = parts.auth.current()?.token;
     assert.equal(await agent.stop(), 0);
+    // revoke_on_shutdown: the lease and the token end with the agent
+    await assert.rejects(pgLogin(pg, second));
+    assert.equal(agent.logs.messages("lease revoked").length, 1);
+    assert.equal(agent.logs.messages("token revoked").length, 1);
     agent.logs.assertNoSecrets([first.password, second.password, token]);
   } finally {
     await agent.stop();
