@@ -255,9 +255,27 @@ describe("handlebars engine: Go builtins", () => {
   it("compares, combines and indexes like Go templates", () => {
     assert.equal(
       output(
-        '{{#with (secret "kv/data/app")}}{{#if (eq Data.data.user "app")}}yes{{else}}no{{/if}} {{#if (and (ne Data.data.user "x") (not ""))}}and{{/if}} {{len Data.data}} {{index Data.data "user"}} {{#if (gt Data.metadata.version 2)}}v>2{{/if}}{{/with}}',
+        '{{#with (secret "kv/data/app")}}{{#if (eq Data.data.user "app")}}yes{{else}}no{{/if}} {{#if (and (ne Data.data.user "x") (not ""))}}and{{/if}} {{len Data.data}} {{index Data.data "user"}} {{#if (gt (len Data.data) 2)}}more than 2{{/if}}{{/with}}',
       ),
-      "yes and 3 app v>2",
+      "yes and 3 app more than 2",
+    );
+  });
+
+  it("refuses to compare a number from Vault's JSON with a number literal, as Go does", () => {
+    const err = failure(() =>
+      render(
+        '{{#with (secret "kv/data/app")}}{{#if (gt Data.metadata.version 2)}}{{/if}}{{/with}}',
+      ),
+    );
+    assert.match(err.message, /^template: test\.tpl:1:\d+: gt: incompatible types for comparison$/);
+  });
+
+  it("formats with Go's printf, print and println", () => {
+    assert.equal(
+      output(
+        '{{#with (secret "kv/data/app")}}{{printf "%s:%d|%v|%q|%5.2f" Data.data.user 5432 Data.metadata.version "x" 3.14159}}|{{print "a" 1 2 "b"}}|{{println "z" 3}}{{/with}}',
+      ),
+      'app:5432|3|"x"| 3.14|a1 2b|z 3\n',
     );
   });
 
