@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { freePort } from "../support/processes.ts";
 import { captureLogs } from "../support/log-capture.ts";
@@ -73,7 +73,6 @@ test("once mode: renders, writes the sink and exits 0; the config may come from 
   assert.ok(token.length > 10);
 
   const envDir = join(dir, "env");
-  const { mkdirSync } = await import("node:fs");
   mkdirSync(envDir);
   const encoded = Buffer.from(
     JSON.stringify(configJson(bao.address, jwtPath, envDir, { exit_after_auth: true })),
@@ -159,4 +158,42 @@ test("sidecar mode: /ready after the first render, SIGTERM exits 0 and revokes t
   } finally {
     run.kill("SIGKILL");
   }
+});
+
+test("once mode with an HCL config, as Vault Agent users write it", async () => {
+  const { bao, jwtPath, dir } = await setup();
+  const file = join(dir, "agent.hcl");
+  writeFileSync(
+    file,
+    `exit_after_auth = true
+vault {
+  address = "${bao.address}"
+}
+auto_auth {
+  method "jwt" {
+    mount_path = "auth/jwt"
+    config = {
+      role = "app"
+      path = "${jwtPath}"
+    }
+  }
+  sink "file" {
+    config = {
+      path = "${join(dir, "token")}"
+      mode = 0600
+    }
+  }
+}
+template {
+  destination = "${join(dir, "out")}"
+  contents    = "{{ with secret \\"kv/app\\" }}{{ .Data.data.password }}{{ end }}"
+  perms       = "0600"
+}
+`,
+  );
+  const run = vaultlet(["agent", `-config=${file}`]);
+  assert.equal(await run.code, 0, run.output());
+  assert.equal(readFileSync(join(dir, "out"), "utf8"), "cli-Pa55word");
+  assert.equal(statSync(join(dir, "out")).mode & 0o777, 0o600);
+  assert.equal(statSync(join(dir, "token")).mode & 0o777, 0o600);
 });
