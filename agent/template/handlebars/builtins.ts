@@ -6,16 +6,27 @@
  * with Go's rules: comparing a number from Vault's JSON (a json.Number, a
  * string kind) with a number literal is an error, as in Vault Agent.
  * `and` and `or` return the deciding argument with Go's notion of truth.
+ *
+ * While a secret is still missing, an argument that is empty because of it
+ * (a path built with printf from another secret's field) makes the helper
+ * return the missing placeholder instead of a value built from nothing, so
+ * no bogus secret path is ever recorded.
  */
 import type { HelperOptions } from "handlebars";
 import { eq, ge, gt, index, le, len, lt, not, slice, truth } from "../go/builtins.ts";
 import { sprint, sprintf, sprintln } from "../go/fmt.ts";
+import { isMissing, MISSING } from "../functions/values.ts";
 import { HelperError } from "./library-helpers.ts";
 
 type Helper = (...args: unknown[]) => unknown;
 
 /** A Go builtin over the helper's arguments (the trailing options object removed). */
-function wrap(name: string, min: number, fn: (...values: unknown[]) => unknown): Helper {
+function wrap(
+  name: string,
+  min: number,
+  fn: (...values: unknown[]) => unknown,
+  hasMissing: () => boolean,
+): Helper {
   return (...args) => {
     const options = args[args.length - 1] as HelperOptions;
     const values = args.slice(0, -1);
@@ -26,6 +37,7 @@ function wrap(name: string, min: number, fn: (...values: unknown[]) => unknown):
         options,
       );
     }
+    if (values.some((v) => v === undefined || isMissing(v)) && hasMissing()) return MISSING;
     try {
       return fn(...values);
     } catch (err) {
@@ -34,25 +46,31 @@ function wrap(name: string, min: number, fn: (...values: unknown[]) => unknown):
   };
 }
 
-export const builtinHelpers: Record<string, Helper> = {
-  eq: wrap("eq", 2, (a, ...rest) => eq(a, ...rest)),
-  ne: wrap("ne", 2, (a, b) => !eq(a, b)),
-  lt: wrap("lt", 2, (a, b) => lt(a, b)),
-  le: wrap("le", 2, (a, b) => le(a, b)),
-  gt: wrap("gt", 2, (a, b) => gt(a, b)),
-  ge: wrap("ge", 2, (a, b) => ge(a, b)),
-  not: wrap("not", 1, (v) => not(v)),
-  and: wrap("and", 1, (...values) => values.find((v) => !truth(v)) ?? values[values.length - 1]),
-  or: wrap("or", 1, (...values) => values.find((v) => truth(v)) ?? values[values.length - 1]),
-  len: wrap("len", 1, (v) => len(v)),
-  slice: wrap("slice", 1, (item, ...indexes) => slice(item, ...indexes)),
-  printf: wrap("printf", 1, (format, ...values) => sprintf(String(format), values)),
-  print: wrap("print", 0, (...values) => sprint(values)),
-  println: wrap("println", 0, (...values) => sprintln(values)),
-  index: (...args) => {
-    // Handlebars resolves `{{@index}}` through a helper named `index` when
-    // one exists; called without arguments, answer as the data variable would.
-    if (args.length === 1) return (args[0] as HelperOptions).data?.["index"];
-    return wrap("index", 1, (item, ...keys) => index(item, ...keys))(...args);
-  },
-};
+/** The builtins; `hasMissing` tells whether the current render is missing a secret. */
+export function createBuiltinHelpers(hasMissing: () => boolean): Record<string, Helper> {
+  const w = (name: string, min: number, fn: (...values: unknown[]) => unknown) =>
+    wrap(name, min, fn, hasMissing);
+  const indexHelper = w("index", 1, (item, ...keys) => index(item, ...keys));
+  return {
+    eq: w("eq", 2, (a, ...rest) => eq(a, ...rest)),
+    ne: w("ne", 2, (a, b) => !eq(a, b)),
+    lt: w("lt", 2, (a, b) => lt(a, b)),
+    le: w("le", 2, (a, b) => le(a, b)),
+    gt: w("gt", 2, (a, b) => gt(a, b)),
+    ge: w("ge", 2, (a, b) => ge(a, b)),
+    not: w("not", 1, (v) => not(v)),
+    and: w("and", 1, (...values) => values.find((v) => !truth(v)) ?? values[values.length - 1]),
+    or: w("or", 1, (...values) => values.find((v) => truth(v)) ?? values[values.length - 1]),
+    len: w("len", 1, (v) => len(v)),
+    slice: w("slice", 1, (item, ...indexes) => slice(item, ...indexes)),
+    printf: w("printf", 1, (format, ...values) => sprintf(String(format), values)),
+    print: w("print", 0, (...values) => sprint(values)),
+    println: w("println", 0, (...values) => sprintln(values)),
+    index: (...args) => {
+      // Handlebars resolves `{{@index}}` through a helper named `index` when
+      // one exists; called without arguments, answer as the data variable would.
+      if (args.length === 1) return (args[0] as HelperOptions).data?.["index"];
+      return indexHelper(...args);
+    },
+  };
+}

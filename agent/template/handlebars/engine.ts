@@ -35,7 +35,7 @@ import type {
 } from "../types.ts";
 import { TEMPLATE_PARSE } from "../errors.ts";
 import { isMap, sortedKeys } from "../functions/values.ts";
-import { builtinHelpers } from "./builtins.ts";
+import { createBuiltinHelpers } from "./builtins.ts";
 import { parseError, renderError, templateError } from "./errors.ts";
 import { callLibrary, LIBRARY_NAMES } from "./library-helpers.ts";
 import { DEFAULT_LIMITS, LimitExceeded, RenderState } from "./render-state.ts";
@@ -144,7 +144,7 @@ function rejectCustomDelimiters(options: CompileOptions): void {
 function registerHelpers(hb: HandlebarsEnv, state: () => RenderState): void {
   hb.unregisterHelper("log");
   guardEach(hb, state);
-  for (const [name, helper] of Object.entries(builtinHelpers)) {
+  for (const [name, helper] of Object.entries(createBuiltinHelpers(() => state().hasMissing))) {
     hb.registerHelper(name, helper as HelperDelegate);
   }
   for (const name of LIBRARY_NAMES) {

@@ -161,6 +161,17 @@ describe("handlebars engine: secrets", () => {
     );
   });
 
+  it("builds a path with printf from a missing secret without recording a bogus path", () => {
+    const text =
+      '{{#with (secret "kv/data/app")}}{{#with (secret (printf "kv/data/%s" (index Data.data "ref")))}}{{Data.data.api_key}}{{/with}}{{/with}}';
+    const template = engine.compile(text, { name: "printf.tpl" });
+    const first = template.render(new FixedSource(), ENV);
+    assert.deepEqual(
+      first.used.map((d) => d.key),
+      ["secret.read(kv/data/app)"],
+    );
+  });
+
   it("in strict mode, a missing dependency is reported as missing, not as an error", () => {
     const result = render(
       '{{#with (secret "kv/data/gone")}}{{Data.data.password}}{{/with}}',
