@@ -5,19 +5,24 @@ import { FunctionError } from "./types.ts";
 const STD = /^[A-Za-z0-9+/]*$/;
 const URL = /^[A-Za-z0-9_-]*$/;
 
+/** Go's strict padded decoding; errors give the offset Go reports, never the input. */
 function decode(s: string, fn: string, url: boolean): string {
   const clean = s.replace(/[\r\n]/g, "");
-  const body = clean.replace(/=+$/, "");
   const alphabet = url ? URL : STD;
-  for (let i = 0; i < body.length; i++) {
-    if (!alphabet.test(body[i]!))
-      throw new FunctionError(`${fn}: illegal base64 data at input byte ${i}`);
+  const fail = (at: number): never => {
+    throw new FunctionError(`${fn}: illegal base64 data at input byte ${at}`);
+  };
+  const firstPad = clean.indexOf("=");
+  const body = firstPad < 0 ? clean : clean.slice(0, firstPad);
+  for (let i = 0; i < body.length; i++) if (!alphabet.test(body[i]!)) fail(i);
+  if (firstPad < 0) {
+    if (clean.length % 4 !== 0) fail(clean.length - (clean.length % 4));
+  } else {
+    const pad = clean.slice(firstPad);
+    const dataInQuantum = firstPad % 4;
+    if (dataInQuantum < 2) fail(firstPad);
+    if (!/^=+$/.test(pad) || pad.length !== 4 - dataInQuantum) fail(firstPad);
   }
-  const pad = clean.length - body.length;
-  if (clean.length % 4 !== 0 || pad > 2 || body.length % 4 === 1)
-    throw new FunctionError(
-      `${fn}: illegal base64 data at input byte ${Math.max(0, clean.length - pad - (body.length % 4 === 1 ? 1 : 0))}`,
-    );
   return Buffer.from(url ? body.replace(/-/g, "+").replace(/_/g, "/") : body, "base64").toString(
     "utf8",
   );

@@ -26,7 +26,6 @@ export type { Limits };
 export { DEFAULT_LIMITS };
 
 const KNOWN_FUNCTIONS: ReadonlySet<string> = new Set([...BUILTIN_NAMES, ...FUNCTION_NAMES]);
-const CONTEXT_MAX = 20;
 const REDACTED = "[redacted]";
 
 /** 1-based line and Go's 0-based byte column of a position in the text. */
@@ -136,8 +135,7 @@ function toTemplateError(
     });
   }
   const { line, column } = location(text, e.pos);
-  let context = redact(e.context ?? "", recorder.values);
-  if (context.length > CONTEXT_MAX) context = context.slice(0, CONTEXT_MAX) + "...";
+  const context = redact(e.context ?? "", recorder.values);
   const message = `template: ${name}:${line}:${column}: executing ${JSON.stringify(e.templateName)} at <${context}>: ${detail}`;
   return new TemplateError(code, message, { template: name, line, column, detail });
 }

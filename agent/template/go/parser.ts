@@ -165,7 +165,7 @@ class Parser {
     if (t.type === "keyword") {
       switch (t.value) {
         case "block":
-          return this.blockControl(t);
+          return this.blockControl();
         case "break":
         case "continue": {
           if (this.rangeDepth === 0) this.fail(`{{${t.value}}} outside {{range}}`, t.pos);
@@ -188,7 +188,7 @@ class Parser {
         case "range":
           return this.control(t.value, t.pos);
         case "template":
-          return this.templateControl(t);
+          return this.templateControl();
         default:
           this.unexpected(t, "command");
       }
@@ -232,28 +232,30 @@ class Parser {
     return unquote(t);
   }
 
-  private templateControl(kw: Token): Node {
+  private templateControl(): Node {
     const context = "template clause";
-    const name = this.templateName(this.nextNonSpace(), context);
+    const nameTok = this.nextNonSpace();
+    const name = this.templateName(nameTok, context);
     let pipe: PipeNode | undefined;
     const t = this.nextNonSpace();
     if (t.type !== "right") {
       if (t.type !== "eof") this.i--;
       pipe = this.pipeline(context, "right");
     }
-    return { type: "template", pos: kw.pos, name, pipe };
+    return { type: "template", pos: nameTok.pos, name, pipe };
   }
 
-  private blockControl(kw: Token): Node {
+  private blockControl(): Node {
     const context = "block clause";
-    const name = this.templateName(this.nextNonSpace(), context);
+    const nameTok = this.nextNonSpace();
+    const name = this.templateName(nameTok, context);
     const pipe = this.pipeline(context, "right");
     this.withFreshScope(() => {
       const [list, end] = this.itemList();
       if (end.type !== "end") this.fail(`unexpected {{${end.type}}} in ${context}`, end.pos);
       this.defines.set(name, list);
     });
-    return { type: "template", pos: kw.pos, name, pipe };
+    return { type: "template", pos: nameTok.pos, name, pipe };
   }
 
   private pipeline(context: string, end: "right" | "rightParen"): PipeNode {
@@ -351,13 +353,15 @@ class Parser {
     const node = this.term();
     if (!node) return undefined;
     if (this.peek().type !== "field") return node;
+    // Go positions a chained operand at its first appended field
+    const pos = this.peek().pos;
     const fields: string[] = [];
     while (this.peek().type === "field") fields.push(...this.next().value.slice(1).split("."));
     switch (node.type) {
       case "field":
-        return { type: "field", pos: node.pos, ident: [...node.ident, ...fields] };
+        return { type: "field", pos, ident: [...node.ident, ...fields] };
       case "variable":
-        return { type: "variable", pos: node.pos, ident: [...node.ident, ...fields] };
+        return { type: "variable", pos, ident: [...node.ident, ...fields] };
       case "bool":
       case "string":
       case "number":
@@ -366,7 +370,7 @@ class Parser {
         this.fail(`unexpected . after term ${JSON.stringify(nodeText(node))}`, node.pos);
         break;
       default:
-        return { type: "chain", pos: node.pos, node, field: fields };
+        return { type: "chain", pos, node, field: fields };
     }
   }
 

@@ -19,8 +19,12 @@ test("base64 decoding is strict and reports the byte, never the input", () => {
     () => e.base64URLDecode("a+b/"),
     /base64URLDecode: illegal base64 data at input byte 1/,
   );
-  assert.match(renderError('{{ base64Decode "hunter2!" }}').message, /error calling base64Decode/);
-  assert.doesNotMatch(renderError('{{ base64Decode "hunter2!" }}').message, /hunter2/);
+  const err = renderError('{{ with secret "kv1/app" }}{{ base64Decode .Data.password }}{{ end }}');
+  assert.match(
+    err.message,
+    /error calling base64Decode: base64Decode: illegal base64 data at input byte 4/,
+  );
+  assert.doesNotMatch(err.message, /hunter2/);
 });
 
 test("digests", () => {

@@ -293,13 +293,13 @@ for (const [name, text, opts, re] of errors) {
   });
 }
 
-test("error context is truncated like Go's and names the executing template", () => {
+test("error context shows the whole command and names the executing template", () => {
   const e = renderError(
     '{{ define "inner" }}\n  {{ index (split "," "a") 9 9 9 9 9 }}{{ end }}{{ template "inner" }}',
   );
   assert.equal(
     e.message,
-    'template: t:2:5: executing "inner" at <index (split "," "a"...>: error calling index: index out of range: 9',
+    'template: t:2:5: executing "inner" at <index (split "," "a") 9 9 9 9 9>: error calling index: index out of range: 9',
   );
 });
 
