@@ -52,7 +52,9 @@ function eqPair(a: unknown, b: unknown): boolean {
   const k2 = basicKind(b);
   if (k1 !== k2) {
     if (k1 !== "invalid" && k2 !== "invalid")
-      throw new FunctionError("incompatible types for comparison");
+      throw new FunctionError(
+        `incompatible types for comparison: ${goTypeName(a)} and ${goTypeName(b)}`,
+      );
     return false;
   }
   switch (k1) {
@@ -85,7 +87,10 @@ export function lt(a: unknown, b: unknown): boolean {
   const k2 = basicKind(b);
   if (k1 === "invalid" || k1 === "other" || k2 === "invalid" || k2 === "other")
     throw new FunctionError("invalid type for comparison");
-  if (k1 !== k2) throw new FunctionError("incompatible types for comparison");
+  if (k1 !== k2)
+    throw new FunctionError(
+      `incompatible types for comparison: ${goTypeName(a)} and ${goTypeName(b)}`,
+    );
   switch (k1) {
     case "bool":
       throw new FunctionError("invalid type for comparison");

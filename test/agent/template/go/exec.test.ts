@@ -249,7 +249,7 @@ const errors: Array<[string, string, Partial<{ errorOnMissingKey: boolean }>, Re
     "int and json.Number do not compare",
     `{{ with ${KV1} }}{{ eq .Data.port 5432 }}{{ end }}`,
     {},
-    /error calling eq: incompatible types for comparison/,
+    /error calling eq: incompatible types for comparison: json\.Number and int/,
   ],
   ["lt on nil", "{{ lt .Missing 1 }}", {}, /error calling lt: invalid type for comparison/],
   [
