@@ -4,12 +4,16 @@
  * v1 (`kv1/`, which keeps numbers exactly as written), dynamic PostgreSQL
  * credentials (`database/creds/<role>`) and PKI (`pki/issue/example-dot-test`).
  */
+import { resolve } from "node:path";
 import type { OpenBaoServer } from "../../../support/openbao.ts";
 import type { PostgresServer } from "../../../support/postgres.ts";
 import { configureDatabaseEngine, DEFAULT_CREATION_STATEMENTS } from "../../../support/postgres.ts";
 
-/** Environment both agents run with, for the `env` function. */
-export const CORPUS_ENV = { VAULTLET_DIFF_HOME: "/home/differential" };
+/** Environment both agents run with, for the `env` and `file` functions. */
+export const CORPUS_ENV = {
+  VAULTLET_DIFF_HOME: "/home/differential",
+  VAULTLET_DIFF_FILE: resolve(import.meta.dirname, "../../../fixtures/templates/plain-file.txt"),
+};
 
 export const DATABASE_ROLES = ["db-app", "checkout-ro", "web-api"] as const;
 
