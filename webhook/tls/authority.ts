@@ -74,10 +74,21 @@ export async function renew(
   return previous ? { ca, leaf, previousCaPem: previous } : { ca, leaf };
 }
 
-/** The caBundle: the current CA, then the previous one while it is still valid. */
-export function caBundle(state: AuthorityState, now: Date): string {
+/** Margin for clock skew and slow followers before the previous CA leaves the bundle. */
+const PREVIOUS_CA_MARGIN_MS = 3600_000;
+
+/**
+ * The caBundle: the current CA, then the previous one for as long as a
+ * serving certificate it signed can still be in use (one leaf lifetime after
+ * the rotation, plus a margin), and never past its own expiry.
+ */
+export function caBundle(state: AuthorityState, now: Date, timings: AuthorityTimings = {}): string {
   const prev = state.previousCaPem;
-  return prev && !expiredAt(prev, now) ? state.ca.certPem + prev : state.ca.certPem;
+  if (!prev || expiredAt(prev, now)) return state.ca.certPem;
+  const rotatedAt = certInfo(state.ca.certPem).notBefore.getTime();
+  const leafLife = timings.leafValidityMs ?? LEAF_VALIDITY_MS;
+  const stillNeeded = now.getTime() < rotatedAt + leafLife + PREVIOUS_CA_MARGIN_MS;
+  return stillNeeded ? state.ca.certPem + prev : state.ca.certPem;
 }
 
 export function toSecretData(state: AuthorityState): Record<string, string> {

@@ -90,8 +90,14 @@ export function autoTlsSource(opts: AutoTlsOptions): AutoTlsSource {
     }
     const at = now();
     const plan = planRenewal(state, opts.hosts, at);
+    let bundleCurrent = false;
     if (plan !== "none") {
       const next = await renew(state, plan, opts.hosts, at, opts);
+      // API servers must trust a new CA before any replica serves a certificate it signed.
+      if (plan === "ca") {
+        await patchCaBundle(next, at);
+        bundleCurrent = true;
+      }
       if (elector) {
         if (resourceVersion === undefined && state) {
           const secret = await readSecretOrUndefined(opts.apis.core, opts.namespace, secretName);
@@ -113,13 +119,18 @@ export function autoTlsSource(opts: AutoTlsOptions): AutoTlsSource {
       log.info({ renewed: plan, hosts: opts.hosts }, "automatic TLS certificate issued");
       state = next;
     }
+    // Also repairs a caBundle reset by someone else (a chart upgrade, a kubectl apply).
+    if (!bundleCurrent) await patchCaBundle(state!, at);
+    publish(state!);
+  };
+
+  const patchCaBundle = async (s: AuthorityState, at: Date) => {
     const patched = await patchWebhookCaBundle(
       opts.apis.admission,
       opts.webhookConfigName,
-      caBundle(state!, at),
+      caBundle(s, at, opts),
     );
     if (patched) log.info({ webhook: opts.webhookConfigName }, "webhook caBundle updated");
-    publish(state!);
   };
 
   const follow = async () => {

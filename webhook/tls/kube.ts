@@ -6,6 +6,7 @@ import {
   type KubeConfig,
   type V1Secret,
 } from "@kubernetes/client-node";
+import { VaultletError } from "../../shared/errors.ts";
 
 /** The three Kubernetes APIs automatic TLS talks to, and nothing else. */
 export interface KubeApis {
@@ -38,7 +39,19 @@ export async function patchWebhookCaBundle(
   name: string,
   bundlePem: string,
 ): Promise<boolean> {
-  const config = await api.readMutatingWebhookConfiguration({ name });
+  let config;
+  try {
+    config = await api.readMutatingWebhookConfiguration({ name });
+  } catch (err) {
+    if (isApiStatus(err, 404)) {
+      throw new VaultletError(
+        "TLS_AUTO",
+        `MutatingWebhookConfiguration "${name}" not found: AGENT_INJECT_TLS_AUTO must name the webhook configuration to keep the caBundle of`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
   const wanted = Buffer.from(bundlePem).toString("base64");
   const ops: object[] = [];
   (config.webhooks ?? []).forEach((hook, i) => {

@@ -270,9 +270,38 @@ describe("automatic TLS against the Kubernetes API stand-in", () => {
       assert.equal(secretPemFrom(api, "certs-rotate-test", SECRET_KEYS.previousCa), oldCa);
       for (const bundle of bundleOf(api, name)) assert.deepEqual(splitPem(bundle), [newCa, oldCa]);
       assert.ok(isSignedBy(source.current()!.certPem, newCa));
+      // The new CA reached the webhook configuration before the Secret that followers read.
+      const writes = api.requests
+        .filter((r) => r.method !== "GET")
+        .map((r) => `${r.method} ${r.path.split("/")[r.path.split("/").length - 2]}`);
+      const lastSecretWrite = writes.lastIndexOf("PUT secrets");
+      assert.equal(writes[lastSecretWrite - 1], "PATCH mutatingwebhookconfigurations");
+      // Once every leaf the old CA signed has expired, the old CA leaves the bundle.
+      t.advance(DAY + 2 * HOUR);
+      await source.sync();
+      for (const bundle of bundleOf(api, name))
+        assert.deepEqual(splitPem(bundle), [
+          secretPemFrom(api, "certs-rotate-test", SECRET_KEYS.caCert),
+        ]);
     } finally {
       await source.stop();
     }
+  });
+
+  test("a missing webhook configuration is named in the error and nothing is served", async () => {
+    const source = autoTlsSource({
+      apis: kubeApis(api.kubeConfig()),
+      namespace: NS,
+      webhookConfigName: "no-such-config",
+      hosts: HOSTS,
+      useLeaderElection: false,
+      logger,
+    });
+    await assert.rejects(
+      source.sync(),
+      /MutatingWebhookConfiguration "no-such-config" not found: AGENT_INJECT_TLS_AUTO/,
+    );
+    assert.equal(source.current(), undefined);
   });
 
   test("a single replica without leader election patches the caBundle and writes no Secret or Lease", async () => {
