@@ -2,7 +2,11 @@ import { request } from "node:https";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { startK8sApiStandin } from "../../support/k8s-api-standin.ts";
 import { spawnTracked, waitUntil, type TrackedProcess } from "../../support/processes.ts";
+import { httpsRequest } from "./https.ts";
 import { postReview } from "./https.ts";
 import { admissionReview, annotatedPod } from "./reviews.ts";
 import { tlsFixture, type TlsFixture } from "./tls-fixture.ts";
@@ -105,6 +109,67 @@ describe("vaultlet webhook (the command)", () => {
       for (const line of lines) assert.equal(typeof JSON.parse(line).level, "string");
     } finally {
       await proc.stop();
+    }
+  });
+
+  test("automatic TLS: the command patches the caBundle through the kubeconfig's API server and serves a cert it trusts", async () => {
+    const api = await startK8sApiStandin();
+    const kubeconfig = join(fx.dir, "kubeconfig");
+    await writeFile(kubeconfig, api.kubeConfig().exportConfig());
+    api.seed({
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "MutatingWebhookConfiguration",
+      metadata: { name: "vaultlet" },
+      webhooks: [
+        {
+          name: "pods.vaultlet.io",
+          clientConfig: { service: { name: "vaultlet", namespace: "vaultlet", path: "/mutate" } },
+        },
+      ],
+    });
+    const proc = startWebhook({
+      KUBECONFIG: kubeconfig,
+      NAMESPACE: "vaultlet",
+      POD_NAME: "vaultlet-0",
+      AGENT_INJECT_VAULT_ADDR: "https://vault.vault.svc:8200",
+      AGENT_INJECT_LISTEN: "127.0.0.1:0",
+      AGENT_INJECT_TLS_AUTO: "vaultlet",
+      AGENT_INJECT_TLS_AUTO_HOSTS: "vaultlet.vaultlet.svc,127.0.0.1",
+      AGENT_INJECT_USE_LEADER_ELECTOR: "true",
+    });
+    try {
+      const port = await listeningPort(proc);
+      const caBundle = Buffer.from(
+        api.get("mutatingwebhookconfigurations", "vaultlet")!.webhooks[0].clientConfig.caBundle,
+        "base64",
+      ).toString("utf8");
+      const ready = await httpsRequest({
+        url: `https://127.0.0.1:${port}`,
+        path: "/health/ready",
+        ca: caBundle,
+      });
+      assert.equal(ready.status, 200);
+      assert.equal(
+        api.get("leases", "vaultlet-webhook-leader", "vaultlet")!.spec.holderIdentity,
+        "vaultlet-0",
+      );
+      assert.ok(api.get("secrets", "vaultlet-webhook-certs", "vaultlet"));
+      const res = await postReview(
+        `https://127.0.0.1:${port}`,
+        caBundle,
+        admissionReview({ object: annotatedPod() }),
+      );
+      assert.equal(res.json().response.patchType, "JSONPatch");
+      await proc.stop();
+      assert.equal(proc.child.exitCode, 0, proc.output());
+      assert.equal(
+        api.get("leases", "vaultlet-webhook-leader", "vaultlet")!.spec.holderIdentity,
+        undefined,
+        "lease released",
+      );
+    } finally {
+      await proc.stop();
+      await api.close();
     }
   });
 
