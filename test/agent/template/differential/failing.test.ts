@@ -62,7 +62,7 @@ describe("differential: templates both agents must refuse", () => {
     bao = await startOpenBao();
     await bao.kvPut("secret", "web", { username: "web" });
     await bao.enableKvV1("kv1");
-    await bao.kvPut("kv1", "numbers", { int: 42 });
+    await bao.kvPut("kv1", "numbers", { int: 42, list: [1, 2] });
     root = makeTempDir("vaultlet-differential-failing-");
     tokenFile = join(root, "token");
     writeFileSync(tokenFile, bao.rootToken, { mode: 0o600 });
