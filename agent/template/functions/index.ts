@@ -40,6 +40,8 @@ import { timestamp } from "./time.ts";
 import { define, FunctionError, type TemplateFunction } from "./types.ts";
 import { isMap, sortedKeys } from "./values.ts";
 import { toYAML } from "./yaml.ts";
+import { toTOML } from "./toml.ts";
+import { mergeMaps } from "./merge.ts";
 
 export { DependencyRecorder, FunctionError };
 export type { TemplateFunction };
@@ -68,6 +70,7 @@ export const PURE_FUNCTIONS: Readonly<Record<string, TemplateFunction>> = {
     marshal(v, { indent: "  ", escapeHTML: false }),
   ),
   toYAML: define([A], toYAML),
+  toTOML: define([A], toTOML),
   parseBool: define([S], parseBool),
   parseFloat: define([S], parseFloat),
   parseInt: define([S], parseInt),
@@ -95,6 +98,13 @@ export const PURE_FUNCTIONS: Readonly<Record<string, TemplateFunction>> = {
   containsNone: define(["[]any", A], containsSome(true, false)),
   containsNotAll: define(["[]any", A], containsSome(false, true)),
   explodeMap: define(["map"], explodeMap),
+  mergeMap: define(["map", "map"], (d: Record<string, unknown>, s: Record<string, unknown>) =>
+    mergeMaps(d, s, false),
+  ),
+  mergeMapWithOverride: define(
+    ["map", "map"],
+    (d: Record<string, unknown>, s: Record<string, unknown>) => mergeMaps(d, s, true),
+  ),
   add: define([A, A], add),
   subtract: define([A, A], subtract),
   multiply: define([A, A], multiply),

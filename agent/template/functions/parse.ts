@@ -98,7 +98,7 @@ function yamlToGo(v: unknown): unknown {
 export function parseYAML(s: string): unknown {
   if (s === "") return {};
   try {
-    return yamlToGo(parseYamlText(s));
+    return yamlToGo(parseYamlText(s, { version: "1.1" }));
   } catch {
     throw new FunctionError("invalid YAML");
   }
