@@ -193,6 +193,8 @@ export function html(...args: unknown[]): string {
   );
 }
 
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+
 export function js(...args: unknown[]): string {
   let out = "";
   for (const ch of evalArgs(args)) {
@@ -220,7 +222,9 @@ export function js(...args: unknown[]): string {
         out += "\\u003D";
         break;
       default:
-        if (c < 0x20) out += "\\u" + c.toString(16).toUpperCase().padStart(4, "0");
+        // Go escapes what unicode.IsPrint rejects
+        if (c < 0x20 || !PRINTABLE.test(ch))
+          out += "\\u" + c.toString(16).toUpperCase().padStart(4, "0");
         else out += ch;
     }
   }

@@ -342,3 +342,7 @@ test("executeTemplate renders a named template to a string", () => {
     /expected 1 or 2, but got 3/,
   );
 });
+
+test("js escapes characters Go does not consider printable", () => {
+  assert.equal(render('{{ js "é\\u2028\\u007f" }}'), "é\\u2028\\u007F");
+});
