@@ -115,9 +115,11 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
       closed ??= (async () => {
         closing = true;
         const done = new Promise<void>((resolve) => srv.close(() => resolve()));
-        srv.closeIdleConnections();
+        // Keep-alive connections go idle once their request is answered: close them then.
+        const sweep = setInterval(() => srv.closeIdleConnections(), 50);
         const force = setTimeout(() => srv.closeAllConnections(), graceMs);
         await done;
+        clearInterval(sweep);
         clearTimeout(force);
         await opts.tls.stop();
         opts.logger.info("webhook stopped");
