@@ -228,6 +228,14 @@ export class AuthManager {
       }
       ({ client_token: token, lease_duration: ttlSeconds, renewable } = auth);
     } else {
+      const cur = this.#current;
+      if (cur && !this.#rejected && cur.token === creds.token) {
+        // the file still holds the token in use: nothing new to adopt, and
+        // polling it would not help; the file watch brings the next one
+        this.#scheduler.cancel("token");
+        this.#o.log.warn("the token file still holds the current token; waiting for a new one");
+        return cur;
+      }
       const lookup = await calls.lookupSelf(creds.token);
       token = creds.token;
       ({ ttl: ttlSeconds, renewable } = lookup);

@@ -23,12 +23,13 @@ function replaceFile(path: string, text: string) {
   renameSync(`${path}.new`, path);
 }
 
-test("token_file: a replaced token file is noticed and its token used at once", async () => {
+test("token_file: a replaced token file is noticed and its token used at once; an ending token is not polled", async () => {
   const bao = await startOpenBao({ audit: true });
   await bao.writePolicy("app", POLICY);
   await bao.enableKvV2("kv");
   await kvPut(bao, "kv", "app", { v: "one" });
-  const a = await bao.createToken({ policies: ["app"], ttl: "1h" });
+  // A is not renewable and short: the agent can only wait for the file to change
+  const a = await bao.createToken({ policies: ["app"], ttl: "3s", renewable: false });
   const b = await bao.createToken({ policies: ["app"], ttl: "1h" });
   const dir = tempDir();
   const tokenFile = join(dir, "vault-token");
@@ -55,6 +56,13 @@ test("token_file: a replaced token file is noticed and its token used at once", 
   try {
     const parts = await agent.parts();
     await eventually("rendered with token A", 15_000, () => existsSync(out));
+    const waiting = "the token file still holds the current token; waiting for a new one";
+    await eventually("A near its end", 10_000, () => agent.logs.messages(waiting).length === 1);
+    assert.equal(
+      bao.auditRequests({ pathPrefix: "auth/token/lookup-self" }).length,
+      1,
+      "no polling",
+    );
     replaceFile(tokenFile, b.client_token);
     await eventually(
       "token B adopted",
