@@ -37,6 +37,14 @@ function cleanPath(path: string, fn: string): string {
   return p;
 }
 
+/** `path?version=2`: the query becomes the read's parameters, as consul-template reads it. */
+function splitQuery(path: string): [string, Array<readonly [string, string]>] {
+  const q = path.indexOf("?");
+  if (q < 0) return [path, []];
+  const params = [...new URLSearchParams(path.slice(q + 1)).entries()];
+  return [path.slice(0, q), params];
+}
+
 /** `k=v` arguments (blank ones skipped), trimmed; a repeated key keeps its last value. */
 export function parseKeyValues(args: readonly string[]): Array<readonly [string, string]> {
   const out = new Map<string, string>();
@@ -76,12 +84,13 @@ export function secretFunctions(source: DataSource, recorder: DependencyRecorder
       const [path, ...rest] = args as [string, ...string[]];
       const isRead = rest.length === 0;
       const kind: DependencyKind = isRead ? "secret.read" : "secret.write";
+      const [p, query] = isRead ? splitQuery(path) : [path, []];
       const v = lookup(
         source,
         recorder,
         kind,
-        cleanPath(path, isRead ? "vault.read" : "vault.write"),
-        parseKeyValues(rest),
+        cleanPath(p, isRead ? "vault.read" : "vault.write"),
+        isRead ? query : parseKeyValues(rest),
       );
       return v === MISSING ? MISSING : markStruct(goSecret(v as SecretValue), "secret");
     },

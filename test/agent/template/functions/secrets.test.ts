@@ -110,3 +110,14 @@ test("auth and wrap_info blocks are exposed under consul-template's field names"
   assert.deepEqual(s.Auth.Policies, ["default"]);
   assert.equal(structKind(s), "secret");
 });
+
+test("a read's ?query becomes its parameters (KV v2 versions)", () => {
+  const rec = new DependencyRecorder();
+  const f = secretFunctions({ get: () => undefined }, rec);
+  f.secret("secret/data/app?version=2");
+  const [dep] = [...rec.used.values()];
+  assert.equal(dep!.kind, "secret.read");
+  assert.equal(dep!.path, "secret/data/app");
+  assert.deepEqual(dep!.params, [["version", "2"]]);
+  assert.equal(dep!.key, "secret.read(secret/data/app?version=2)");
+});
