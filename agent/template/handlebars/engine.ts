@@ -5,9 +5,10 @@
  * offers the same function library as helpers.
  *
  * Choices, and why:
- * - One Handlebars environment per engine (`Handlebars.create()`), so helpers
- *   registered here never leak into, or get replaced by, other code using the
- *   package.
+ * - Own Handlebars environments (`Handlebars.create()`): one per engine that
+ *   holds every helper and validates templates, and one per compiled template
+ *   with just the helpers it uses (renders stay cheap); helpers registered
+ *   here never leak into, or get replaced by, other code using the package.
  * - `noEscape: true`: output is a file for a program (env files, JSON, PEM),
  *   not HTML, so `&`, `<` and quotes must reach it unchanged; `{{x}}` and
  *   `{{{x}}}` print the same. (With it, Handlebars would add adjacent
@@ -41,7 +42,7 @@ import { callLibrary, LIBRARY_NAMES } from "./library-helpers.ts";
 import { DEFAULT_LIMITS, LimitExceeded, RenderState } from "./render-state.ts";
 import type { HandlebarsLimits } from "./render-state.ts";
 import { useStringAppendingCompiler } from "./string-compiler.ts";
-import { findUnknownHelper } from "./validate.ts";
+import { findUnknownHelper, referencedNames } from "./validate.ts";
 
 export type { HandlebarsLimits } from "./render-state.ts";
 
@@ -85,7 +86,7 @@ export function createHandlebarsEngine(options: HandlebarsEngineOptions = {}): T
         const detail = `function "${unknown.name}" not defined`;
         throw templateError(TEMPLATE_PARSE, name, text, unknown.position, detail, undefined);
       }
-      const template = hb.compile(ast, {
+      const template = templateEnvironment(hb, referencedNames(ast)).compile(ast, {
         noEscape: true,
         strict: compileOptions.errorOnMissingKey === true,
       });
@@ -120,6 +121,23 @@ export function createHandlebarsEngine(options: HandlebarsEngineOptions = {}): T
       };
     },
   };
+}
+
+/**
+ * A Handlebars environment holding only the helpers one template refers to.
+ * Handlebars wraps every registered helper again on each render, so a
+ * template carrying the whole library (~80 helpers) would pay for all of
+ * them every time; this keeps a render's cost proportional to the template.
+ */
+function templateEnvironment(full: HandlebarsEnv, names: ReadonlySet<string>): HandlebarsEnv {
+  const env = Handlebars.create();
+  useStringAppendingCompiler(env);
+  env.unregisterHelper("log");
+  for (const name of names) {
+    const helper = full.helpers[name];
+    if (helper && name !== "log") env.registerHelper(name, helper);
+  }
+  return env;
 }
 
 /** The engine with the default limits. */

@@ -62,3 +62,33 @@ export function findUnknownHelper(
   }
   return undefined;
 }
+
+/**
+ * Every name a template could call as a helper: the first part of each plain
+ * path (`{{name ...}}`, `{{#name}}`, `(name ...)`, and `{{name}}`, which
+ * Handlebars also tries as a helper).
+ */
+export function referencedNames(root: unknown): Set<string> {
+  const names = new Set<string>();
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const node = stack.pop();
+    if (Array.isArray(node)) {
+      stack.push(...node);
+      continue;
+    }
+    if (!node || typeof node !== "object") continue;
+    const n = node as AstNode;
+    if (n.type === "PathExpression") {
+      const parts = n["parts"] as string[];
+      if (!n["data"] && n["depth"] === 0 && parts.length > 0) names.add(parts[0] as string);
+      // `{{@index}}` looks for a helper named `index` first
+      if (n["data"] && parts.length > 0) names.add(parts[0] as string);
+      continue;
+    }
+    for (const value of Object.values(n)) {
+      if (value && typeof value === "object") stack.push(value);
+    }
+  }
+  return names;
+}

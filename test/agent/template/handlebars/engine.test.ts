@@ -278,7 +278,7 @@ describe("handlebars engine: Go builtins", () => {
         '{{#with (secret "kv/data/app")}}{{#if (gt Data.metadata.version 2)}}{{/if}}{{/with}}',
       ),
     );
-    assert.match(err.message, /^template: test\.tpl:1:\d+: gt: incompatible types for comparison$/);
+    assert.match(err.message, /^template: test\.tpl:1:\d+: gt: incompatible types for comparison/);
   });
 
   it("formats with Go's printf, print and println", () => {
