@@ -43,10 +43,11 @@ test("a list becomes its keys; pkiCert becomes Cert, Key, CA, CAChain", () => {
   const pki = toStoredValue(dependency("pki.cert", "pki/issue/r"), {
     data: { certificate: "C", private_key: "K", issuing_ca: "A", ca_chain: ["A"] },
   });
+  // PEM strings end with a newline, as Vault Agent renders them
   assert.deepEqual(pki, {
-    Cert: "C",
-    Key: "K",
-    CA: "A",
+    Cert: "C\n",
+    Key: "K\n",
+    CA: "A\n",
     CAChain: ["A"],
     Data: { certificate: "C", private_key: "K", issuing_ca: "A", ca_chain: ["A"] },
   });
