@@ -71,7 +71,6 @@ export function autoTlsSource(opts: AutoTlsOptions): AutoTlsSource {
   let onUpdate: (m: TlsMaterial) => void = () => {};
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  let running: Promise<void> | undefined;
 
   const publish = (next: AuthorityState) => {
     state = next;
@@ -148,16 +147,17 @@ export function autoTlsSource(opts: AutoTlsOptions): AutoTlsSource {
     else await follow();
   };
 
-  const guardedSync = () => {
-    running ??= sync()
-      .catch((err) =>
-        log.warn({ err: (err as Error).message }, "automatic TLS round failed; retrying"),
-      )
-      .finally(() => {
-        running = undefined;
-      });
-    return running;
+  /** Rounds run one at a time, whoever asks (the timer, start, a test). */
+  let queue: Promise<void> = Promise.resolve();
+  const exclusive = (): Promise<void> => {
+    const round = queue.then(sync);
+    queue = round.catch(() => {});
+    return round;
   };
+  const guardedSync = () =>
+    exclusive().catch((err) =>
+      log.warn({ err: (err as Error).message }, "automatic TLS round failed; retrying"),
+    );
 
   const schedule = () => {
     if (stopped) return;
@@ -177,15 +177,12 @@ export function autoTlsSource(opts: AutoTlsOptions): AutoTlsSource {
       schedule();
     },
     current: () => published,
-    sync: async () => {
-      await running;
-      await sync();
-    },
+    sync: exclusive,
     isLeader: () => (elector ? elector.isLeader() : true),
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      await running;
+      await queue;
       await elector?.release().catch(() => {});
     },
   };
