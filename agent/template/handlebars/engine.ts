@@ -14,8 +14,9 @@
  *   `{{{x}}}` print the same. (With it, Handlebars would add adjacent
  *   numbers; see string-compiler.ts.)
  * - `strict` follows error_on_missing_key: a missing field fails the render
- *   naming the key; without it a missing field prints nothing (Handlebars'
- *   own behaviour, where Go prints `<no value>`).
+ *   naming the key, wherever it is used (printed, tested by `if`, looped over
+ *   by `each`, passed to a helper), as in Go; without it a missing field
+ *   prints nothing (Handlebars' own behaviour, where Go prints `<no value>`).
  * - Unknown helpers are rejected when compiling (as Go rejects unknown
  *   functions when parsing), not at the first render.
  * - `log` is removed: it would print template values, i.e. secrets, to stdout.
@@ -42,7 +43,7 @@ import { callLibrary, LIBRARY_NAMES } from "./library-helpers.ts";
 import { DEFAULT_LIMITS, LimitExceeded, RenderState } from "./render-state.ts";
 import type { HandlebarsLimits } from "./render-state.ts";
 import { useStringAppendingCompiler } from "./string-compiler.ts";
-import { findUnknownHelper, referencedNames } from "./validate.ts";
+import { findUnknownHelper, markArgumentsStrict, referencedNames } from "./validate.ts";
 
 export type { HandlebarsLimits } from "./render-state.ts";
 
@@ -86,6 +87,7 @@ export function createHandlebarsEngine(options: HandlebarsEngineOptions = {}): T
         const detail = `function "${unknown.name}" not defined`;
         throw templateError(TEMPLATE_PARSE, name, text, unknown.position, detail, undefined);
       }
+      if (compileOptions.errorOnMissingKey) markArgumentsStrict(ast);
       const template = templateEnvironment(hb, referencedNames(ast)).compile(ast, {
         noEscape: true,
         strict: compileOptions.errorOnMissingKey === true,

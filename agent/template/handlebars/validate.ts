@@ -92,3 +92,38 @@ export function referencedNames(root: unknown): Set<string> {
   }
   return names;
 }
+
+/**
+ * With error_on_missing_key, Go fails on any missing map key, including in
+ * `if`, `range` and function arguments; Handlebars' strict mode checks only
+ * `{{a.b}}` itself. Marking every argument path strict makes Handlebars check
+ * those too (its compiler honours a path's `strict` flag).
+ */
+export function markArgumentsStrict(root: unknown): void {
+  const stack: unknown[] = [root];
+  const markPath = (value: unknown) => {
+    const path = value as AstNode | undefined;
+    if (path?.type === "PathExpression" && !path["data"]) path["strict"] = true;
+  };
+  while (stack.length) {
+    const node = stack.pop();
+    if (Array.isArray(node)) {
+      stack.push(...node);
+      continue;
+    }
+    if (!node || typeof node !== "object") continue;
+    const n = node as AstNode;
+    if (
+      n.type === "MustacheStatement" ||
+      n.type === "BlockStatement" ||
+      n.type === "SubExpression"
+    ) {
+      for (const param of (n["params"] as unknown[] | undefined) ?? []) markPath(param);
+      const pairs = ((n["hash"] as AstNode | undefined)?.["pairs"] as AstNode[] | undefined) ?? [];
+      for (const pair of pairs) markPath(pair["value"]);
+    }
+    for (const value of Object.values(n)) {
+      if (value && typeof value === "object") stack.push(value);
+    }
+  }
+}

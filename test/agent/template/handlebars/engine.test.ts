@@ -251,6 +251,27 @@ describe("handlebars engine: missing keys", () => {
     assert.equal(err.message, 'template: test.tpl:3:4: missing key "nope"');
   });
 
+  it("with error_on_missing_key, also fails on missing keys in if, each and helper arguments", () => {
+    for (const text of [
+      '{{#with (secret "kv/data/app")}}{{#if Data.data.nope}}y{{/if}}{{/with}}',
+      '{{#with (secret "kv/data/app")}}{{#each Data.data.nope}}x{{/each}}{{/with}}',
+      '{{#with (secret "kv/data/app")}}{{toUpper Data.data.nope}}{{/with}}',
+      '{{#with (secret "kv/data/app")}}{{#with (secret "pki/issue/app" common_name=Data.data.nope)}}{{/with}}{{/with}}',
+    ]) {
+      const err = failure(() => render(text, { errorOnMissingKey: true }));
+      assert.match(err.message, /missing key "nope"/, text);
+    }
+    assert.equal(
+      output(
+        '{{#with (secret "kv/data/app")}}{{#if Data.data.user}}{{toUpper Data.data.user}}{{/if}}{{/with}}',
+        {
+          errorOnMissingKey: true,
+        },
+      ),
+      "APP",
+    );
+  });
+
   it("never puts a secret value into the error message", () => {
     const err = failure(() =>
       render('{{#with (secret "kv/data/app")}}{{Data.data.password.length}}{{/with}}', {
