@@ -42,6 +42,7 @@ import { isMap, sortedKeys } from "./values.ts";
 import { toYAML } from "./yaml.ts";
 import { toTOML } from "./toml.ts";
 import { mergeMaps } from "./merge.ts";
+import { createScratch } from "./scratch.ts";
 
 export { DependencyRecorder, FunctionError };
 export type { TemplateFunction };
@@ -125,6 +126,7 @@ export const FUNCTION_NAMES: readonly string[] = [
   "envOrDefault",
   "file",
   "timestamp",
+  "scratch",
 ];
 
 /** Every library function for one render. */
@@ -137,7 +139,9 @@ export function createContextFunctions(ctx: FunctionContext): Record<string, Tem
   const secrets = secretFunctions(ctx.source, ctx.recorder);
   const env = ctx.env;
   const lookupEnv = (k: string): string | undefined => env.env[k];
+  const scratch = createScratch();
   return {
+    scratch: define([], () => scratch),
     secret: define([], secrets.secret, S),
     secrets: define([S], secrets.secrets),
     pkiCert: define([], secrets.pkiCert, S),

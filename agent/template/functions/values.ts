@@ -63,6 +63,24 @@ export class TypedNil {
   }
 }
 
+/**
+ * Methods an object offers to templates (`{{ scratch.Set "k" "v" }}`), keyed
+ * by name, with Go parameter types like library functions.
+ */
+export const METHODS: unique symbol = Symbol("goMethods");
+export interface MethodTable {
+  [name: string]: {
+    params: readonly import("./types.ts").ParamType[];
+    variadic?: import("./types.ts").ParamType;
+    fn: (...args: never[]) => unknown;
+  };
+}
+export function methodOf(v: unknown, name: string): MethodTable[string] | undefined {
+  if (typeof v !== "object" || v === null) return undefined;
+  const table = (v as { [METHODS]?: MethodTable })[METHODS];
+  return table && Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+}
+
 const stringSlices = new WeakSet<readonly unknown[]>();
 /** Mark an array as Go `[]string` (affects type checks and error text only). */
 export function stringSlice<T extends readonly string[]>(a: T): T {
@@ -104,7 +122,7 @@ export function structFields(kind: StructKind): readonly string[] {
 
 export function isMap(v: unknown): v is Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
-  if (structs.has(v)) return false;
+  if (structs.has(v) || METHODS in v) return false;
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
@@ -136,6 +154,7 @@ export function goTypeName(v: unknown): string {
   if (kind === "secret") return "*dependency.Secret";
   if (kind === "pki") return "dependency.PemEncoded";
   if (isMissing(v)) return "<nil>";
+  if (typeof v === "object" && METHODS in v) return "*template.Scratch";
   if (typeof v === "function") return "func";
   return "map[string]interface {}";
 }

@@ -35,6 +35,7 @@ import {
   SECRET_FIELDS,
   PKI_FIELDS,
   TypedNil,
+  methodOf,
 } from "../functions/values.ts";
 import type { ParamType, TemplateFunction } from "../functions/types.ts";
 
@@ -418,7 +419,7 @@ class State {
 
   private evalFieldNode(dot: unknown, field: FieldNode, args: Arg[], final: Final): unknown {
     this.at(field);
-    return this.evalFieldChain(dot, field.ident, args, final);
+    return this.evalFieldChain(dot, dot, field.ident, args, final);
   }
 
   private evalChainNode(dot: unknown, chain: ChainNode, args: Arg[], final: Final): unknown {
@@ -427,7 +428,7 @@ class State {
       this.fail(`indirection through explicit nil in ${nodeString(chain)}`);
     const pipe = this.evalArg(dot, "any", chain.node);
     this.at(chain);
-    return this.evalFieldChain(pipe, chain.field, args, final);
+    return this.evalFieldChain(dot, pipe, chain.field, args, final);
   }
 
   private evalVariableNode(dot: unknown, v: VariableNode, args: Arg[], final: Final): unknown {
@@ -437,18 +438,35 @@ class State {
       this.notAFunction(args, final);
       return value;
     }
-    return this.evalFieldChain(value, v.ident.slice(1), args, final);
+    return this.evalFieldChain(dot, value, v.ident.slice(1), args, final);
   }
 
-  private evalFieldChain(receiver: unknown, ident: string[], args: Arg[], final: Final): unknown {
+  private evalFieldChain(
+    dot: unknown,
+    receiver: unknown,
+    ident: string[],
+    args: Arg[],
+    final: Final,
+  ): unknown {
     let r = receiver;
-    for (let i = 0; i < ident.length - 1; i++) r = this.evalField(ident[i]!, false, r);
-    const hasArgs = args.length > 1 || final !== NO_FINAL;
-    return this.evalField(ident[ident.length - 1]!, hasArgs, r);
+    for (let i = 0; i < ident.length - 1; i++) r = this.evalField(dot, ident[i]!, [], NO_FINAL, r);
+    return this.evalField(dot, ident[ident.length - 1]!, args, final, r);
   }
 
-  private evalField(name: string, hasArgs: boolean, receiver: unknown): unknown {
+  private evalField(
+    dot: unknown,
+    name: string,
+    args: Arg[],
+    final: Final,
+    receiver: unknown,
+  ): unknown {
+    const hasArgs = args.length > 1 || final !== NO_FINAL;
     if (isMissing(receiver)) return MISSING;
+    const method = methodOf(receiver, name);
+    if (method) {
+      const node = this.node;
+      return this.callFunction(dot, name, method, false, args.slice(1), final, node as Arg);
+    }
     if (receiver === undefined) {
       if (this.input.errorOnMissingKey)
         this.fail(`nil data; no entry for key ${JSON.stringify(name)}`);
@@ -500,32 +518,42 @@ class State {
     if (name === "and" || name === "or") return this.evalAndOr(dot, name, argNodes, final);
     if (name === "call") this.fail("call is not supported: templates have no function values");
     if (name === "executeTemplate") return this.executeTemplate(dot, node, argNodes, final);
-    const lib = BUILTINS[name] ? undefined : this.input.functions(name);
     const builtinFn = BUILTINS[name];
-    const params: readonly ParamType[] = lib ? lib.params : [];
-    const variadic: ParamType | undefined = lib ? lib.variadic : "any";
-    let fixed = params.length;
-    let isVariadic = lib ? lib.variadic !== undefined : false;
-    if (builtinFn) [fixed, isVariadic] = BUILTIN_ARITY[name]!;
-    const n = argNodes.length + (final === NO_FINAL ? 0 : 1);
-    if (isVariadic ? n < fixed : n !== fixed)
-      this.fail(
-        `wrong number of args for ${name}: want ${isVariadic ? "at least " : ""}${fixed} got ${n}`,
-      );
-    const values: unknown[] = [];
-    argNodes.forEach((a, i) => {
-      const t = builtinFn ? "any" : i < params.length ? params[i]! : variadic!;
-      values.push(this.evalArg(dot, t, a));
-    });
-    if (final !== NO_FINAL) {
-      const t = builtinFn ? "any" : n - 1 < params.length ? params[n - 1]! : variadic!;
-      values.push(this.validateType(final, t));
+    if (builtinFn) {
+      const [fixed, variadic] = BUILTIN_ARITY[name]!;
+      const spec: TemplateFunction = variadic
+        ? { params: Array<ParamType>(fixed).fill("any"), variadic: "any", fn: builtinFn }
+        : { params: Array<ParamType>(fixed).fill("any"), fn: builtinFn };
+      return this.callFunction(dot, name, spec, true, argNodes, final, cmd);
     }
+    return this.callFunction(dot, name, this.input.functions(name)!, false, argNodes, final, cmd);
+  }
+
+  /** Evaluate arguments with Go's conversions and call a function or method. */
+  private callFunction(
+    dot: unknown,
+    name: string,
+    spec: TemplateFunction,
+    isBuiltin: boolean,
+    argNodes: Arg[],
+    final: Final,
+    cmd: Arg | CommandNode,
+  ): unknown {
+    const { params, variadic } = spec;
+    const fixed = params.length;
+    const n = argNodes.length + (final === NO_FINAL ? 0 : 1);
+    if (variadic ? n < fixed : n !== fixed)
+      this.fail(
+        `wrong number of args for ${name}: want ${variadic ? "at least " : ""}${fixed} got ${n}`,
+      );
+    const typeAt = (i: number): ParamType => (i < fixed ? params[i]! : variadic!);
+    const values: unknown[] = argNodes.map((a, i) => this.evalArg(dot, typeAt(i), a));
+    if (final !== NO_FINAL) values.push(this.validateType(final, typeAt(n - 1)));
     this.at(cmd);
     if (values.some(isMissing)) return MISSING;
-    const fn = (builtinFn ?? lib!.fn) as (...a: unknown[]) => unknown;
+    const fn = spec.fn as (...a: unknown[]) => unknown;
     try {
-      return fn(...values.map((v) => (builtinFn && v === null ? undefined : v)));
+      return fn(...values.map((v) => (isBuiltin && v === null ? undefined : v)));
     } catch (e) {
       if (e instanceof ExecFailure) throw e;
       this.fail(`error calling ${name}: ${e instanceof Error ? e.message : String(e)}`);
