@@ -15,6 +15,7 @@
  * - `MISSING` stands for a secret that has not been fetched yet.
  */
 import { JsonNumber } from "../types.ts";
+import type { ParamType } from "./types.ts";
 
 export { JsonNumber };
 
@@ -70,8 +71,8 @@ export class TypedNil {
 export const METHODS: unique symbol = Symbol("goMethods");
 export interface MethodTable {
   [name: string]: {
-    params: readonly import("./types.ts").ParamType[];
-    variadic?: import("./types.ts").ParamType;
+    params: readonly ParamType[];
+    variadic?: ParamType;
     fn: (...args: never[]) => unknown;
   };
 }
