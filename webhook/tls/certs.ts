@@ -2,6 +2,7 @@ import { generateKeyPair, randomBytes, X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { promisify } from "node:util";
 import forge from "node-forge";
+import { VaultletError } from "../../shared/errors.ts";
 import type { TlsMaterial } from "./material.ts";
 
 /**
@@ -51,7 +52,10 @@ export async function issueServingCert(
   opts: IssueOptions = {},
 ): Promise<TlsMaterial> {
   if (hosts.length === 0) {
-    throw new Error("no host names for the serving certificate: set AGENT_INJECT_TLS_AUTO_HOSTS");
+    throw new VaultletError(
+      "TLS_AUTO",
+      "no host names for the serving certificate: set AGENT_INJECT_TLS_AUTO_HOSTS",
+    );
   }
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
