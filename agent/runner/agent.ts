@@ -139,7 +139,10 @@ export async function runAgent(
     ]);
     if (started === "stopped") {
       await a.runner.shutdown();
-      return 0;
+      if (!config.exit_after_auth) return 0;
+      // once mode promised rendered files; an interrupted run must not look done
+      log.error("stopped before every template was rendered");
+      return 1;
     }
     if (config.exit_after_auth) {
       log.info("once mode: every template rendered; exiting");
