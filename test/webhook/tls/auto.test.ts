@@ -10,6 +10,7 @@ import { kubeApis } from "../../../webhook/tls/kube.ts";
 import type { TlsMaterial } from "../../../webhook/tls/material.ts";
 import { startWebhookServer } from "../../../webhook/server/server.ts";
 import { startK8sApiStandin, type K8sApiStandin } from "../../support/k8s-api-standin.ts";
+import { waitUntil } from "../../support/processes.ts";
 import { httpsRequest } from "../server/https.ts";
 
 const NS = "vaultlet-system";
@@ -382,7 +383,12 @@ describe("automatic TLS against the Kubernetes API stand-in", () => {
       await leader.start(() => {});
       try {
         const caPem = bundleOf(api, name)[0]!;
-        while (!server.isReady()) await new Promise((r) => setTimeout(r, 20));
+        await waitUntil(
+          "the follower to load the certificate",
+          async () => (server.isReady() ? true : undefined),
+          10_000,
+          20,
+        );
         const ready = await httpsRequest({ url: server.url, path: "/health/ready", ca: caPem });
         assert.equal(ready.status, 200);
         assert.equal(ready.peerCertificate?.fingerprint256, fingerprint(leader.current()!.certPem));
