@@ -22,6 +22,12 @@ export const DEFAULT_MIN_BACKOFF_MS = 1000;
 export const DEFAULT_MAX_BACKOFF_MS = 5 * 60_000;
 /** least time between two login starts, whatever asks for them */
 export const DEFAULT_LOGIN_SPACING_MS = 1000;
+/**
+ * After lookup-self confirmed the token, further 403s within this time are
+ * taken as policy denials of a path, so a template retrying a denied path
+ * does not cost a token check per retry
+ */
+export const VERIFIED_TOKEN_TRUST_MS = 30_000;
 export const AUTH_LOGIN_FAILED = "AUTH_LOGIN_FAILED";
 export const AUTH_STOPPED = "AUTH_STOPPED";
 
@@ -144,7 +150,7 @@ export class AuthManager {
     if (!cur || cur.token !== token || this.#rejected || this.#stopped) return Promise.resolve();
     if (this.#verifying) return this.#verifying;
     const ok = this.#verifiedOk;
-    if (ok && ok.token === token && this.#clock.now() - ok.at < this.#spacingMs) {
+    if (ok && ok.token === token && this.#clock.now() - ok.at < VERIFIED_TOKEN_TRUST_MS) {
       return Promise.resolve();
     }
     this.#verifying = this.#verify(cur).finally(() => (this.#verifying = undefined));
