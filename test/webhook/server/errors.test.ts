@@ -1,3 +1,4 @@
+import { request } from "node:https";
 import { connect } from "node:tls";
 import { Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
@@ -7,6 +8,7 @@ import type { InjectFn } from "../../../webhook/server/admission.ts";
 import { startWebhookServer, type WebhookServer } from "../../../webhook/server/server.ts";
 import { defaultSettings } from "../../../webhook/settings.ts";
 import { fileTlsSource } from "../../../webhook/tls/files.ts";
+import { waitUntil } from "../../support/processes.ts";
 import { httpsRequest, postReview } from "./https.ts";
 import { admissionReview, annotatedPod } from "./reviews.ts";
 import { tlsFixture } from "./tls-fixture.ts";
@@ -283,6 +285,47 @@ describe("POST /mutate bad input over HTTPS", () => {
       /vault_agent_injector_request_processing_duration_ms_bucket\{le="\+Inf"\} \d+/,
     );
     assert.match(text, /vault_agent_injector_request_queue_length 0/);
+  });
+
+  test("the in-flight gauge counts a request while its body is still arriving", async () => {
+    const body = JSON.stringify(admissionReview({ object: annotatedPod() }));
+    let finish = () => {};
+    const done = new Promise<number>((resolve, reject) => {
+      const req = request(
+        new URL("/mutate", server.url),
+        {
+          method: "POST",
+          ca,
+          agent: false,
+          headers: { "content-type": "application/json", "content-length": String(body.length) },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on("error", reject);
+      req.write(body.slice(0, 50));
+      finish = () => req.end(body.slice(50));
+    });
+    const gauge = async () => {
+      const text = (await httpsRequest({ url: server.url, ca, path: "/metrics" })).body.toString();
+      return /vault_agent_injector_request_queue_length (\d+)/.exec(text)?.[1];
+    };
+    await waitUntil(
+      "the request to be counted",
+      async () => ((await gauge()) === "1" ? true : undefined),
+      5000,
+      20,
+    );
+    finish();
+    assert.equal(await done, 200);
+    await waitUntil(
+      "the gauge to drop",
+      async () => ((await gauge()) === "0" ? true : undefined),
+      5000,
+      20,
+    );
   });
 
   test("logs never contain pod env values or bodies", async () => {
