@@ -1,5 +1,3 @@
-import { watch, type FSWatcher } from "node:fs";
-import path from "node:path";
 import { describeError, VaultletError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { AgentMetrics } from "../ops/metrics.ts";
@@ -9,6 +7,7 @@ import { Scheduler, systemClock, type Clock } from "../timing/scheduler.ts";
 import { isPermanent, isTokenRejected, type AuthCalls } from "./calls.ts";
 import type { LoginMethod } from "./methods.ts";
 import type { TokenSink } from "./sinks.ts";
+import { watchFiles } from "./watch.ts";
 import {
   nextLoginStart,
   planAfterLogin,
@@ -83,7 +82,7 @@ export class AuthManager {
   readonly #renewBackoff: Backoff;
   readonly #spacingMs: number;
   readonly #listeners: Array<(change: TokenChange) => void> = [];
-  readonly #watchers: FSWatcher[] = [];
+  #unwatch: (() => void) | undefined;
   #current: TokenInfo | undefined;
   #rejected = false;
   #generation = 0;
@@ -114,7 +113,11 @@ export class AuthManager {
 
   /** first login; also starts watching the credential files */
   start(): Promise<TokenInfo> {
-    this.#watchFiles();
+    this.#unwatch ??= watchFiles(
+      this.#o.method.watchPaths,
+      () => this.#onFileChanged(),
+      this.#o.log,
+    );
     return this.login("start");
   }
 
@@ -175,7 +178,7 @@ export class AuthManager {
   stop(): void {
     this.#stopped = true;
     this.#scheduler.stop();
-    for (const w of this.#watchers) w.close();
+    this.#unwatch?.();
     this.#wake?.();
   }
 
@@ -354,31 +357,6 @@ export class AuthManager {
       if (wakeable) this.#wake = () => ((this.#wake = undefined), done());
       else if (this.#stopped) done();
     });
-  }
-
-  /**
-   * Watch the directory, not the file: kubelet replaces projected tokens by
-   * swapping a `..data` symlink, which a watch on the old file never sees.
-   */
-  #watchFiles(): void {
-    const dirs = new Map<string, Set<string>>();
-    for (const p of this.#o.method.watchPaths) {
-      const abs = path.resolve(p);
-      const set = dirs.get(path.dirname(abs)) ?? new Set<string>();
-      set.add(path.basename(abs));
-      dirs.set(path.dirname(abs), set);
-    }
-    for (const [dir, names] of dirs) {
-      try {
-        const w = watch(dir, { persistent: false }, (_event, name) => {
-          if (!name || names.has(name) || name.startsWith("..")) this.#onFileChanged();
-        });
-        w.on("error", () => undefined);
-        this.#watchers.push(w);
-      } catch (err) {
-        this.#o.log.debug({ dir, error: describeError(err) }, "cannot watch credential directory");
-      }
-    }
   }
 
   #onFileChanged(): void {

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { AgentConfig, TemplateStanza } from "../../shared/agent-config/types.ts";
 import { describeError, VaultletError } from "../../shared/errors.ts";
@@ -21,10 +20,10 @@ import type {
   TemplateEngine,
 } from "../template/types.ts";
 import { defaultRandom, type Random } from "../timing/jitter.ts";
+import { outputRoot, readIfExists, readSource } from "./files.ts";
 import { RenderQueue, renderComplete, renderEnvironment } from "./template-job.ts";
 
 export const TEMPLATE_ENGINE_MISSING = "TEMPLATE_ENGINE_MISSING";
-export const TEMPLATE_SOURCE_UNREADABLE = "TEMPLATE_SOURCE_UNREADABLE";
 export const COMMAND_FAILED = "COMMAND_FAILED";
 
 export type Engines = Partial<Record<"go" | "handlebars", TemplateEngine>>;
@@ -369,36 +368,6 @@ export class AgentRunner {
     const all = new Set<string>();
     for (const job of [...this.#files, ...this.#envs]) for (const k of job.used) all.add(k);
     return all;
-  }
-}
-
-/** the nearest existing directory above the destination: writes may not leave it */
-function outputRoot(dest: string): string {
-  let dir = path.dirname(dest);
-  while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-
-function readIfExists(file: string): string | undefined {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
-function readSource(source: string | undefined, name: string): string {
-  if (!source) {
-    throw new VaultletError(TEMPLATE_SOURCE_UNREADABLE, `template ${name}: set contents or source`);
-  }
-  try {
-    return readFileSync(source, "utf8");
-  } catch (err) {
-    throw new VaultletError(
-      TEMPLATE_SOURCE_UNREADABLE,
-      `template ${name}: cannot read source ${source}: ${(err as NodeJS.ErrnoException).code ?? describeError(err)}`,
-      { cause: err },
-    );
   }
 }
 

@@ -7,8 +7,8 @@ import type { DataSource, Dependency } from "../template/types.ts";
 import { Backoff } from "../timing/backoff.ts";
 import { defaultRandom, type Random } from "../timing/jitter.ts";
 import { Scheduler, systemClock, type Clock } from "../timing/scheduler.ts";
-import type { KvMount, SecretCalls, VaultResponse } from "./calls.ts";
-import { kvV2Path, splitQuery } from "./kv-path.ts";
+import type { SecretCalls, VaultResponse } from "./calls.ts";
+import { SecretRequests } from "./requests.ts";
 import {
   DEFAULT_SCHEDULE_OPTIONS,
   MIN_REFRESH_MS,
@@ -93,12 +93,12 @@ export class SecretsStore implements DataSource {
   readonly #random: Random;
   readonly #schedule: ScheduleOptions;
   readonly #listeners: Array<(keys: string[]) => void> = [];
-  readonly #kvMounts: KvMount[] = [];
-  readonly #notKv = new Set<string>();
+  readonly #requests: SecretRequests;
   #stopped = false;
 
   constructor(options: SecretsStoreOptions) {
     this.#o = options;
+    this.#requests = new SecretRequests(options.calls);
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? defaultRandom;
     this.#scheduler = new Scheduler(this.#clock);
@@ -260,7 +260,7 @@ export class SecretsStore implements DataSource {
       tok = await this.#o.tokens.token();
       if (this.#stopped) return;
       if (op === "renew") await this.#doRenew(entry, tok);
-      else this.#accept(entry, await this.#request(entry.dep, tok.token), tok.generation);
+      else this.#accept(entry, await this.#requests.send(entry.dep, tok.token), tok.generation);
     } catch (err) {
       if (this.#stopped) return;
       await this.#failed(entry, op, err, tok);
@@ -362,47 +362,6 @@ export class SecretsStore implements DataSource {
     }
     const retry = op === "renew" ? () => this.#renew(entry) : () => this.#fetch(entry);
     this.#scheduler.at(entry.dep.key, tokenReplaced ? now : now + wait, retry);
-  }
-
-  async #request(dep: Dependency, token: string): Promise<VaultResponse> {
-    const { calls } = this.#o;
-    switch (dep.kind) {
-      case "secret.read": {
-        const { path, query } = splitQuery(dep.path);
-        const all: Array<[string, string]> = [
-          ...query,
-          ...dep.params.map(([k, v]) => [k, v] as [string, string]),
-        ];
-        const mount = await this.#kvMount(token, path);
-        return calls.read(
-          token,
-          mount?.version === 2 ? kvV2Path(path, mount.path, "data") : path,
-          all,
-        );
-      }
-      case "secret.list": {
-        const mount = await this.#kvMount(token, dep.path);
-        return calls.list(
-          token,
-          mount?.version === 2 ? kvV2Path(dep.path, mount.path, "metadata") : dep.path,
-        );
-      }
-      case "secret.write":
-      case "pki.cert":
-        return calls.write(token, dep.path, Object.fromEntries(dep.params));
-    }
-  }
-
-  /** KV detection is cached per mount; an error is never cached as "not KV v2" */
-  async #kvMount(token: string, path: string): Promise<KvMount | undefined> {
-    const known = this.#kvMounts.find((m) => path === m.path || path.startsWith(`${m.path}/`));
-    if (known) return known;
-    if (this.#notKv.has(path)) return undefined;
-    const found = await this.#o.calls.kvMount(token, path);
-    if (found)
-      this.#kvMounts.push({ path: found.path.replace(/^\/+|\/+$/g, ""), version: found.version });
-    else this.#notKv.add(path);
-    return found;
   }
 }
 
