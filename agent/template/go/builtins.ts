@@ -248,3 +248,49 @@ export function printf(format: unknown, ...a: unknown[]): string {
 }
 
 export { stringSlice };
+
+/** Go's predefined functions by name (and/or/call/executeTemplate live in the executor). */
+export const BUILTINS: Record<string, (...args: never[]) => unknown> = {
+  eq: eq,
+  ne: (a: unknown, b: unknown) => !eq(a, b),
+  lt: lt,
+  le: le,
+  gt: gt,
+  ge: ge,
+  len: len,
+  index: index,
+  slice: slice,
+  not: not,
+  html: html,
+  js: js,
+  urlquery: urlquery,
+  print: print,
+  println: println,
+  printf: printf,
+};
+/** fixed argument count and whether more may follow */
+export const BUILTIN_ARITY: Record<string, [number, boolean]> = {
+  eq: [1, true],
+  ne: [2, false],
+  lt: [2, false],
+  le: [2, false],
+  gt: [2, false],
+  ge: [2, false],
+  len: [1, false],
+  index: [1, true],
+  slice: [1, true],
+  not: [1, false],
+  html: [0, true],
+  js: [0, true],
+  urlquery: [0, true],
+  print: [0, true],
+  println: [0, true],
+  printf: [1, true],
+};
+export const BUILTIN_NAMES: readonly string[] = [
+  ...Object.keys(BUILTINS),
+  "and",
+  "or",
+  "call",
+  "executeTemplate",
+];

@@ -18,8 +18,8 @@ import type {
   VariableNode,
 } from "./ast.ts";
 import { nodeString } from "./ast.ts";
-import * as builtin from "./builtins.ts";
-import { truth } from "./builtins.ts";
+import { BUILTIN_ARITY, BUILTINS, truth } from "./builtins.ts";
+export { BUILTIN_NAMES } from "./builtins.ts";
 import { formatV } from "./fmt.ts";
 import {
   Float64,
@@ -80,50 +80,6 @@ const CONTINUE = new ContinueSignal();
 /** "no final argument" marker, distinct from a nil final argument */
 const NO_FINAL = Symbol("noFinal");
 type Final = unknown;
-
-const BUILTINS: Record<string, (...args: never[]) => unknown> = {
-  eq: builtin.eq,
-  ne: (a: unknown, b: unknown) => !builtin.eq(a, b),
-  lt: builtin.lt,
-  le: builtin.le,
-  gt: builtin.gt,
-  ge: builtin.ge,
-  len: builtin.len,
-  index: builtin.index,
-  slice: builtin.slice,
-  not: builtin.not,
-  html: builtin.html,
-  js: builtin.js,
-  urlquery: builtin.urlquery,
-  print: builtin.print,
-  println: builtin.println,
-  printf: builtin.printf,
-};
-const BUILTIN_ARITY: Record<string, [number, boolean]> = {
-  eq: [1, true],
-  ne: [2, false],
-  lt: [2, false],
-  le: [2, false],
-  gt: [2, false],
-  ge: [2, false],
-  len: [1, false],
-  index: [1, true],
-  slice: [1, true],
-  not: [1, false],
-  html: [0, true],
-  js: [0, true],
-  urlquery: [0, true],
-  print: [0, true],
-  println: [0, true],
-  printf: [1, true],
-};
-export const BUILTIN_NAMES: readonly string[] = [
-  ...Object.keys(BUILTINS),
-  "and",
-  "or",
-  "call",
-  "executeTemplate",
-];
 
 export interface ExecInput {
   name: string;
