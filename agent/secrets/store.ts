@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describeError, VaultletError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/log.ts";
 import { isPermanent, isTokenRejected } from "../auth/calls.ts";
@@ -155,7 +156,7 @@ export class SecretsStore implements DataSource {
   forget(dep: Dependency): void {
     this.#scheduler.cancel(dep.key);
     this.#entries.delete(dep.key);
-    this.#o.metrics?.setSecretExpiry(dep.path, undefined);
+    this.#o.metrics?.setSecretExpiry(secretLabel(dep), undefined);
   }
 
   /** forget entries no template uses any more */
@@ -164,7 +165,7 @@ export class SecretsStore implements DataSource {
       if (keys.has(key)) continue;
       this.#scheduler.cancel(key);
       this.#entries.delete(key);
-      this.#o.metrics?.setSecretExpiry(entry.dep.path, undefined);
+      this.#o.metrics?.setSecretExpiry(secretLabel(entry.dep), undefined);
     }
   }
 
@@ -312,7 +313,7 @@ export class SecretsStore implements DataSource {
   }
 
   #apply(entry: Entry, plan: SecretPlan): void {
-    this.#o.metrics?.setSecretExpiry(entry.dep.path, plan.expiresAt);
+    this.#o.metrics?.setSecretExpiry(secretLabel(entry.dep), plan.expiresAt);
     const run = plan.action === "renew" ? () => this.#renew(entry) : () => this.#fetch(entry);
     this.#scheduler.at(entry.dep.key, plan.at, run);
   }
@@ -363,6 +364,16 @@ export class SecretsStore implements DataSource {
     const retry = op === "renew" ? () => this.#renew(entry) : () => this.#fetch(entry);
     this.#scheduler.at(entry.dep.key, tokenReplaced ? now : now + wait, retry);
   }
+}
+
+/**
+ * A metric label for a dependency: its path, plus a short digest of its
+ * arguments when it has any (two certificates from one role differ only
+ * there). Arguments themselves may be secret and never appear.
+ */
+export function secretLabel(dep: Dependency): string {
+  if (dep.params.length === 0) return dep.path;
+  return `${dep.path}#${createHash("sha256").update(dep.key).digest("hex").slice(0, 8)}`;
 }
 
 function isLeased(cls: SecretClass | undefined): boolean {

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { dependency } from "../../../agent/template/types.ts";
 import { fingerprint, toStoredValue } from "../../../agent/secrets/values.ts";
+import { secretLabel } from "../../../agent/secrets/store.ts";
 
 // recorded response shapes (values shortened)
 const kv2 = (password: string, request_id: string) => ({
@@ -60,4 +61,17 @@ test("unchanged data read twice has the same fingerprint; changed data does not"
   const c = fingerprint(toStoredValue(dep, kv2("other", "req-3")));
   assert.equal(a, b, "the request id alone is not a change");
   assert.notEqual(a, c);
+});
+
+test("metric labels carry the path and, for arguments, only a digest of them", () => {
+  assert.equal(secretLabel(dependency("secret.read", "database/creds/app")), "database/creds/app");
+  const a = secretLabel(
+    dependency("secret.write", "transit/encrypt/k", [["plaintext", "c2VjcmV0"]]),
+  );
+  const b = secretLabel(
+    dependency("secret.write", "transit/encrypt/k", [["plaintext", "b3RoZXI="]]),
+  );
+  assert.match(a, /^transit\/encrypt\/k#[0-9a-f]{8}$/);
+  assert.notEqual(a, b);
+  assert.doesNotMatch(a, /c2VjcmV0/);
 });
