@@ -18,7 +18,7 @@ test("parseInt and parseUint: base 10, 64-bit", () => {
   assert.throws(() => p.parseInt("9223372036854775808"), /value out of range/);
   assert.throws(() => p.parseInt("0x10"), /parseInt: strconv.ParseInt: invalid syntax/);
   assert.throws(() => p.parseUint("-1"), /parseUint: strconv.ParseUint: invalid syntax/);
-  assert.equal(render('{{ parseInt "7" | add 1 }} {{ printf "%T" (parseInt "7") }}'), "8 int");
+  assert.equal(render('{{ parseInt "7" | add 1 }} {{ parseInt "-3" | printf "%d" }}'), "8 -3");
 });
 
 test("parseFloat gives float64", () => {
