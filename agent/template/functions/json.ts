@@ -33,7 +33,8 @@ function encode(v: unknown, indent: string, cur: string, html: boolean): string 
     const n = Number(v);
     if (!Number.isFinite(n))
       throw new FunctionError(`json: unsupported value: ${String(n).replace("Infinity", "+Inf")}`);
-    return Object.is(n, -0) ? "-0" : String(n);
+    // an int has no negative zero; a float64 keeps it
+    return v instanceof Float64 && Object.is(n, -0) ? "-0" : String(n);
   }
   const inner = cur + indent;
   const nl = indent ? "\n" : "";
