@@ -1,6 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { startOpenBao } from "../../support/openbao.ts";
 import {
@@ -156,4 +163,50 @@ test("approle: role_id and secret_id files; the secret_id file is removed after 
   assert.equal(readFileSync(out, "utf8"), "approle-value");
   assert.equal(existsSync(join(dir, "secret-id")), false);
   agent.logs.assertNoSecrets([secretId, "approle-value"]);
+});
+
+test("kubernetes-style projected volume: a token rotated by swapping the ..data symlink is noticed", async () => {
+  const { bao, signer, dir } = await baoWithJwt(POLICY);
+  await bao.enableKvV2("kv");
+  await kvPut(bao, "kv", "app", { v: "projected" });
+  // the layout kubelet's atomic writer keeps: token -> ..data/token, ..data -> ..<timestamp>
+  const volume = join(dir, "serviceaccount");
+  const version = (name: string, jwt: string) => {
+    mkdirSync(join(volume, name), { recursive: true });
+    writeFileSync(join(volume, name, "token"), jwt);
+  };
+  const now = Math.floor(Date.now() / 1000);
+  const expired = await signer.signJwt({
+    sub: "app",
+    aud: "vault",
+    iat: now - 7200,
+    exp: now - 3600,
+  });
+  version("..2026_01", expired);
+  symlinkSync("..2026_01", join(volume, "..data"));
+  symlinkSync("..data/token", join(volume, "token"));
+  const out = join(dir, "out");
+  const agent = runInProcess(
+    baseConfig({
+      ...jwtAuth(bao, join(volume, "token"), { min_backoff: 60_000, max_backoff: 120_000 }),
+      template: [fileTemplate(out, TEMPLATE)],
+    }),
+  );
+  try {
+    await eventually(
+      "the first login failed",
+      15_000,
+      () => agent.logs.messages("login failed").length === 1,
+    );
+    const fresh = await signer.signJwt({ sub: "app", aud: "vault" });
+    version("..2026_02", fresh);
+    symlinkSync("..2026_02", join(volume, "..data_tmp"));
+    renameSync(join(volume, "..data_tmp"), join(volume, "..data"));
+    await eventually("rendered after the rotation", 20_000, () => existsSync(out));
+    assert.equal(readFileSync(out, "utf8"), "projected");
+    assert.equal(await agent.stop(), 0);
+    agent.logs.assertNoSecrets([expired, fresh, "projected"]);
+  } finally {
+    await agent.stop();
+  }
 });
