@@ -35,7 +35,7 @@ import type {
   RenderResult,
   TemplateEngine,
 } from "../types.ts";
-import { TEMPLATE_PARSE } from "../errors.ts";
+import { TEMPLATE_LIMIT, TEMPLATE_PARSE } from "../errors.ts";
 import { isMap, sortedKeys } from "../functions/values.ts";
 import { createBuiltinHelpers } from "./builtins.ts";
 import { parseError, renderError, templateError } from "./errors.ts";
@@ -73,6 +73,7 @@ export function createHandlebarsEngine(options: HandlebarsEngineOptions = {}): T
     compile(text: string, compileOptions: CompileOptions): CompiledTemplate {
       const name = compileOptions.name;
       rejectCustomDelimiters(compileOptions);
+      checkTemplateSize(text, name, limits);
       let ast: ReturnType<HandlebarsEnv["parse"]>;
       try {
         ast = hb.parse(text);
@@ -80,6 +81,10 @@ export function createHandlebarsEngine(options: HandlebarsEngineOptions = {}): T
         // The generated parser is synchronous and shared: right after it throws,
         // its lexer still holds the position where it stopped.
         const parser = (hb as unknown as { Parser?: { lexer?: { yylloc?: unknown } } }).Parser;
+        if (err instanceof RangeError) {
+          const detail = "stopped: blocks nested too deeply to parse";
+          throw templateError(TEMPLATE_LIMIT, name, text, undefined, detail, err);
+        }
         throw parseError(name, text, err, parser?.lexer?.yylloc);
       }
       const unknown = findUnknownHelper(ast, (helper) => helper in hb.helpers);
@@ -144,6 +149,27 @@ function templateEnvironment(full: HandlebarsEnv, names: ReadonlySet<string>): H
 
 /** The engine with the default limits. */
 export const handlebarsEngine: TemplateEngine = createHandlebarsEngine();
+
+/**
+ * Refuses templates too large or too deeply nested before Handlebars parses
+ * them: its parser's time grows with the square of the nesting depth (and
+ * overflows the stack a little further), so a limit keeps compiling fast.
+ */
+function checkTemplateSize(text: string, name: string, limits: HandlebarsLimits): void {
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > limits.maxTemplateBytes) {
+    const detail = `stopped: template of ${bytes} bytes is larger than ${limits.maxTemplateBytes}`;
+    throw templateError(TEMPLATE_LIMIT, name, text, undefined, detail, undefined);
+  }
+  let depth = 0;
+  for (const match of text.matchAll(/\{\{~?\s*([#/])/g)) {
+    depth = match[1] === "#" ? depth + 1 : Math.max(0, depth - 1);
+    if (depth > limits.maxNesting) {
+      const detail = `stopped: blocks nested more than ${limits.maxNesting} deep`;
+      throw templateError(TEMPLATE_LIMIT, name, text, undefined, detail, undefined);
+    }
+  }
+}
 
 function rejectCustomDelimiters(options: CompileOptions): void {
   const left = options.leftDelimiter ?? DEFAULT_DELIMITERS[0];

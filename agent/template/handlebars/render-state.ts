@@ -14,11 +14,17 @@ export interface HandlebarsLimits {
   maxOutputBytes: number;
   /** most block iterations (`each` bodies) one render may run */
   maxIterations: number;
+  /** largest template text, in bytes, accepted for compiling */
+  maxTemplateBytes: number;
+  /** deepest nesting of blocks accepted (Handlebars' parser slows quadratically with depth) */
+  maxNesting: number;
 }
 
 export const DEFAULT_LIMITS: HandlebarsLimits = {
   maxOutputBytes: 32 * 1024 * 1024,
   maxIterations: 1_000_000,
+  maxTemplateBytes: 1024 * 1024,
+  maxNesting: 200,
 };
 
 /** Thrown inside a render when a limit is hit; the engine turns it into a TemplateError. */

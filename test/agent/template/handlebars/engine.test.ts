@@ -470,6 +470,24 @@ describe("handlebars engine: limits", () => {
     assert.match(err.message, /stopped: output larger than 4096 bytes/);
   });
 
+  it("refuses blocks nested deeper than the limit before parsing", () => {
+    const deep = "{{#if true}}".repeat(5000) + "x" + "{{/if}}".repeat(5000);
+    const err = failure(() => engine.compile(deep, { name: "deep.tpl" }));
+    assert.equal(err.code, "TEMPLATE_LIMIT");
+    assert.equal(err.message, "template: deep.tpl: stopped: blocks nested more than 200 deep");
+    const fine = "{{#if true}}".repeat(50) + "x" + "{{/if}}".repeat(50);
+    assert.equal(engine.compile(fine, { name: "ok.tpl" }).render(source, ENV).output, "x");
+  });
+
+  it("refuses a template larger than the limit", () => {
+    const tiny = createHandlebarsEngine({ limits: { maxTemplateBytes: 100 } });
+    const err = failure(() => tiny.compile("x".repeat(101), { name: "big.tpl" }));
+    assert.equal(
+      err.message,
+      "template: big.tpl: stopped: template of 101 bytes is larger than 100",
+    );
+  });
+
   it("stops a partial that includes itself", () => {
     const err = failure(() =>
       engine
