@@ -1,8 +1,8 @@
 /**
  * The Handlebars engine: the second template language, chosen per template
  * (`engine = "handlebars"` in a template block, or the annotation). It records
- * and resolves secrets exactly like the Go engine (see secret-helpers.ts) and
- * offers the same function library as helpers.
+ * and resolves secrets exactly like the Go engine and offers the same function
+ * library and Go builtins as helpers (see library-helpers.ts, builtins.ts).
  *
  * Choices, and why:
  * - Own Handlebars environments (`Handlebars.create()`): one per engine that
@@ -22,8 +22,9 @@
  * - `log` is removed: it would print template values, i.e. secrets, to stdout.
  * - Go's custom delimiters have no Handlebars equivalent; asking for them is
  *   a compile error rather than a silently different template.
- * - Limits: a render stops with an error after too many loop iterations, too
- *   much output, or recursion too deep (a partial including itself).
+ * - Limits: a template too large or nested too deeply is refused before
+ *   parsing; a render stops with an error after too many loop iterations,
+ *   too much output, or recursion too deep (a partial including itself).
  */
 import Handlebars from "handlebars";
 import type { HelperDelegate, HelperOptions } from "handlebars";
