@@ -24,7 +24,7 @@ export function parseDuration(input: string | number, what = "duration"): number
     return input * 1000;
   }
   const text = input.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1e9) / 1e6;
   let rest = text;
   if (rest.startsWith("-")) throw invalid(input, what);
   if (rest.startsWith("+")) rest = rest.slice(1);
@@ -39,7 +39,9 @@ export function parseDuration(input: string | number, what = "duration"): number
     total += Number(m[1]) * (UNIT_MS[m[2]!] ?? 0);
     pos = PART.lastIndex;
   }
-  return total;
+  // Float sums like 1.001 * 1000 drift (1000.9999999999999); Go works in whole
+  // nanoseconds, so round to the nanosecond.
+  return Math.round(total * 1e6) / 1e6;
 }
 
 function invalid(value: string, what: string): VaultletError {

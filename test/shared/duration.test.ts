@@ -34,3 +34,9 @@ test("formatDuration prints like Go's time.Duration", () => {
   assert.equal(formatDuration(250), "250ms");
   assert.equal(formatDuration(0), "0s");
 });
+
+test("parseDuration keeps whole milliseconds exact despite float sums", () => {
+  assert.equal(parseDuration("1.001s"), 1001);
+  assert.equal(parseDuration("0.1"), 100);
+  assert.equal(parseDuration("1h0.3s"), 3_600_300);
+});
