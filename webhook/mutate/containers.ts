@@ -129,6 +129,13 @@ function decodeIfBase64(s: string): string {
   return Buffer.from(s, "base64").toString("utf8");
 }
 
+/** Total bytes (as JSON) all "copy" operations of one container patch may duplicate. */
+export const MAX_PATCH_COPY_BYTES = 64 * 1024;
+
+function jsonSize(value: unknown): number {
+  return JSON.stringify(value)?.length ?? 0;
+}
+
 /**
  * Applies agent-json-patch / agent-init-json-patch to the generated
  * container only: the patch sees the container as its whole document, so
@@ -140,15 +147,26 @@ export function applyContainerPatch(
   annotation: string,
 ): Container {
   const name = PREFIX + annotation;
-  let result: unknown;
+  let result: unknown = jsonpatch.deepClone(container);
+  // Each "copy" can double the container, so a few dozen of them would
+  // exhaust the webhook's memory: the bytes copies add are counted as they
+  // happen. add/replace values come from the annotation, already bounded.
+  let copied = 0;
   try {
-    result = jsonpatch.applyPatch(
-      jsonpatch.deepClone(container),
-      jsonpatch.deepClone(ops),
-      true,
-      true,
-    ).newDocument;
+    jsonpatch.deepClone(ops).forEach((op: jsonpatch.Operation, i: number) => {
+      if (op.op === "copy") {
+        copied += jsonSize(jsonpatch.getValueByPointer(result, op.from));
+        if (copied > MAX_PATCH_COPY_BYTES) {
+          throw new VaultletError(
+            "INVALID_ANNOTATION",
+            `${name}: operation ${i} copies more than ${MAX_PATCH_COPY_BYTES} bytes in total; a container patch only needs a few small copies`,
+          );
+        }
+      }
+      result = jsonpatch.applyOperation(result, op, true, true, true, i).newDocument;
+    });
   } catch (err) {
+    if (err instanceof VaultletError) throw err;
     const e = err as { message?: string; index?: number };
     const first = (e.message ?? String(err)).split("\n")[0];
     throw new VaultletError(
