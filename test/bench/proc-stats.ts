@@ -1,0 +1,89 @@
+/**
+ * What the benchmarks read about a process and the machine: memory and CPU
+ * from /proc (Linux), medians, and how vaultlet is launched (sources or a
+ * bundle, with the node flags the image uses).
+ */
+import { readFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { execFileSync } from "node:child_process";
+import { resolve } from "node:path";
+
+/**
+ * V8 limits the agent image sets (NODE_OPTIONS): a small young generation and
+ * old-space cap keep an idle agent's heap from growing towards node's
+ * defaults, which are sized for servers.
+ */
+export const AGENT_NODE_OPTIONS = "--max-semi-space-size=1 --max-old-space-size=64";
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** user + system CPU seconds of a live process */
+export function procCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  // fields after the command name: utime is the 12th, stime the 13th (1-based 14, 15 overall)
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+export interface ProcMemory {
+  rssMiB: number;
+  anonMiB: number;
+  peakMiB: number;
+}
+
+export function procMemory(pid: number): ProcMemory {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (key: string) =>
+    Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? NaN);
+  return {
+    rssMiB: kib("VmRSS") / 1024,
+    anonMiB: kib("RssAnon") / 1024,
+    peakMiB: kib("VmHWM") / 1024,
+  };
+}
+
+/** how to start vaultlet: $VAULTLET_BIN (e.g. a bundle) or the sources, with the image's node flags */
+export function vaultletCommand(): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const bin =
+    process.env["VAULTLET_BIN"] ?? resolve(import.meta.dirname, "../../shared/cli/bin.ts");
+  const nodeOptions = process.env["VAULTLET_NODE_OPTIONS"] ?? AGENT_NODE_OPTIONS;
+  return {
+    command: process.execPath,
+    args: [bin],
+    env: nodeOptions ? { NODE_OPTIONS: nodeOptions } : {},
+  };
+}
+
+function firstLine(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+      .split("\n")[0]!
+      .trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+export interface MachineDescription {
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  bao: string;
+  kernel: string;
+}
+
+export function describeMachine(baoBinary: string): MachineDescription {
+  return {
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    bao: firstLine(baoBinary, ["version"]),
+    kernel: firstLine("uname", ["-sr"]),
+  };
+}
