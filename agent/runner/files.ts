@@ -1,15 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { describeError, VaultletError } from "../../shared/errors.ts";
 
 export const TEMPLATE_SOURCE_UNREADABLE = "TEMPLATE_SOURCE_UNREADABLE";
-
-/** the nearest existing directory above the destination: writes may not leave it */
-export function outputRoot(dest: string): string {
-  let dir = path.dirname(dest);
-  while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
 
 export function readIfExists(file: string): string | undefined {
   try {

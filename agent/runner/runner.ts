@@ -9,6 +9,7 @@ import {
   DEFAULT_COMMAND_TIMEOUT_MS,
   runCommand,
   sendSignal,
+  volumeRootOf,
   writeFileAtomic,
 } from "../output/index.ts";
 import type { SecretsStore } from "../secrets/store.ts";
@@ -20,7 +21,7 @@ import type {
   TemplateEngine,
 } from "../template/types.ts";
 import { defaultRandom, type Random } from "../timing/jitter.ts";
-import { outputRoot, readIfExists, readSource } from "./files.ts";
+import { readIfExists, readSource } from "./files.ts";
 import { RenderQueue, renderComplete, renderEnvironment } from "./template-job.ts";
 
 export const TEMPLATE_ENGINE_MISSING = "TEMPLATE_ENGINE_MISSING";
@@ -247,7 +248,10 @@ export class AgentRunner {
     try {
       const dest = path.resolve(job.stanza.destination);
       const output = await this.#renderReusingCertificates(job, dest);
-      const { changed } = await writeFileAtomic(outputRoot(dest), dest, output, {
+      // the volume's mount point, not the nearest existing directory: a symlinked
+      // directory inside the volume must count as inside it, so it is refused
+      const root = await volumeRootOf(dest);
+      const { changed } = await writeFileAtomic(root, dest, output, {
         perms: job.stanza.perms,
         createDirs: job.stanza.create_dest_dirs,
       });
