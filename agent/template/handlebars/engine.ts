@@ -94,7 +94,7 @@ export function createHandlebarsEngine(options: HandlebarsEngineOptions = {}): T
         throw templateError(TEMPLATE_PARSE, name, text, unknown.position, detail, undefined);
       }
       if (compileOptions.errorOnMissingKey) markArgumentsStrict(ast);
-      const template = templateEnvironment(hb, referencedNames(ast)).compile(ast, {
+      const template = templateEnvironment(hb, referencedNames(ast), state).compile(ast, {
         noEscape: true,
         strict: compileOptions.errorOnMissingKey === true,
       });
@@ -137,15 +137,40 @@ export function createHandlebarsEngine(options: HandlebarsEngineOptions = {}): T
  * template carrying the whole library (~80 helpers) would pay for all of
  * them every time; this keeps a render's cost proportional to the template.
  */
-function templateEnvironment(full: HandlebarsEnv, names: ReadonlySet<string>): HandlebarsEnv {
+function templateEnvironment(
+  full: HandlebarsEnv,
+  names: ReadonlySet<string>,
+  state: () => RenderState,
+): HandlebarsEnv {
   const env = Handlebars.create();
   useStringAppendingCompiler(env);
+  guardPartials(env, state);
   env.unregisterHelper("log");
   for (const name of names) {
     const helper = full.helpers[name];
     if (helper && name !== "log") env.registerHelper(name, helper);
   }
   return env;
+}
+
+/**
+ * Partials with a budget, like `each`: inline partials that each call the
+ * previous one twice double the output per level, so every call counts as an
+ * iteration and its output is checked, and such a template stops with a limit
+ * error at once instead of running for minutes. Only this environment's VM is
+ * replaced; the package's shared runtime is left alone.
+ */
+function guardPartials(env: HandlebarsEnv, state: () => RenderState): void {
+  const vm = env.VM as unknown as { invokePartial: (...args: unknown[]) => unknown };
+  const invoke = vm.invokePartial;
+  const guarded = function (this: unknown, ...args: unknown[]): unknown {
+    const s = state();
+    s.countIteration();
+    const out = invoke.apply(this, args);
+    if (typeof out === "string") s.checkOutputSize(out.length);
+    return out;
+  };
+  (env as unknown as { VM: unknown }).VM = { ...vm, invokePartial: guarded };
 }
 
 /** The engine with the default limits. */
