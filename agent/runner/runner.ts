@@ -150,12 +150,13 @@ export class AgentRunner {
     const all = new Promise<void>((resolve) => (this.#allRendered = resolve));
     await Promise.all(
       jobs.map((j) =>
-        render(j).catch((err) =>
+        render(j).catch((err) => {
           this.#p.log.error(
             { template: j.name, error: describeError(err) },
             "template not rendered yet; waiting for its secrets",
-          ),
-        ),
+          );
+          j.queue.retryLater();
+        }),
       ),
     );
     this.#checkAllRendered();

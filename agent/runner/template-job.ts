@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describeError, VaultletError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/log.ts";
+import { Backoff } from "../timing/backoff.ts";
 import type {
   CompiledTemplate,
   DataSource,
@@ -11,6 +12,9 @@ import type {
 export const TEMPLATE_UNRESOLVED = "TEMPLATE_UNRESOLVED";
 /** render passes before a template that keeps asking for new secrets is an error */
 export const MAX_RENDER_PASSES = 16;
+/** a failed render (e.g. an unwritable destination) is tried again after a doubling, jittered wait */
+const RENDER_RETRY_MIN_MS = 500;
+const RENDER_RETRY_MAX_MS = 30_000;
 
 export interface SecretFetcher extends DataSource {
   ensure(deps: Dependency[]): Promise<void>;
@@ -62,6 +66,13 @@ export class RenderQueue {
   #tail: Promise<void> = Promise.resolve();
   #queued = false;
   #quiet: { timer: NodeJS.Timeout; since: number } | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #cancelled = false;
+  readonly #backoff = new Backoff({
+    minMs: RENDER_RETRY_MIN_MS,
+    maxMs: RENDER_RETRY_MAX_MS,
+    jitter: 0.5,
+  });
 
   /**
    * `wait` is the template's quiescence (consul-template's wait): a change
@@ -106,10 +117,26 @@ export class RenderQueue {
     this.#enqueue();
   }
 
-  /** drop a pending quiescence wait (shutdown) */
+  /** drop a pending quiescence wait or retry (shutdown) */
   cancel(): void {
     if (this.#quiet) clearTimeout(this.#quiet.timer);
     this.#quiet = undefined;
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
+    this.#cancelled = true;
+  }
+
+  /**
+   * Render again after the next backoff wait: a render that failed must not
+   * wait for the next secret change, or an output fixed later (a directory
+   * writable again) would keep stale content until then.
+   */
+  retryLater(): void {
+    if (this.#retry || this.#cancelled) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      this.#enqueue();
+    }, this.#backoff.next());
   }
 
   #enqueue(): void {
@@ -119,8 +146,10 @@ export class RenderQueue {
       this.#queued = false;
       try {
         await this.#run();
+        this.#backoff.reset();
       } catch (err) {
         this.#log.error({ template: this.#name, error: describeError(err) }, "re-render failed");
+        this.retryLater();
       }
     });
   }
