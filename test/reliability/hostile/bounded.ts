@@ -1,0 +1,57 @@
+import { Worker } from "node:worker_threads";
+
+/**
+ * Runs one exported function of a property module in a worker thread and
+ * fails if it does not finish in time. A hostile input that hangs a
+ * synchronous parser cannot be interrupted on the main thread; terminating
+ * the worker can, and a memory blow-up ends the worker (resource limits)
+ * instead of the test process. The function throws (fast-check's
+ * counterexample report) when a property fails.
+ */
+export interface BoundOptions {
+  readonly timeoutMs: number;
+  readonly maxHeapMb?: number;
+}
+
+const WORKER_SOURCE = `
+import { parentPort, workerData } from "node:worker_threads";
+const mod = await import(workerData.moduleUrl);
+try {
+  await mod[workerData.name]();
+  parentPort.postMessage({ ok: true });
+} catch (err) {
+  parentPort.postMessage({ ok: false, message: err && err.stack ? err.stack : String(err) });
+}
+`;
+
+export function runBounded(moduleUrl: URL, name: string, opts: BoundOptions): Promise<void> {
+  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(WORKER_SOURCE)}`), {
+    workerData: { moduleUrl: moduleUrl.href, name },
+    resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 768 },
+  });
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const finish = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void worker.terminate();
+      if (err) reject(err);
+      else resolve();
+    };
+    const timer = setTimeout(
+      () =>
+        finish(
+          new Error(`${name} did not finish within ${opts.timeoutMs} ms: a hostile input hangs`),
+        ),
+      opts.timeoutMs,
+    );
+    worker.on("message", (m: { ok: boolean; message?: string }) =>
+      finish(m.ok ? undefined : new Error(`${name} failed:\n${m.message}`)),
+    );
+    worker.on("error", (err) => finish(new Error(`${name} crashed its worker: ${err.message}`)));
+    worker.on("exit", (code) =>
+      finish(new Error(`${name} ended its worker (exit ${code}) without an answer`)),
+    );
+  });
+}
