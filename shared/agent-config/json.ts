@@ -16,8 +16,25 @@ export function parseJsonText(text: string, source: string): unknown {
       .replace(/, .*is not valid JSON$/s, "")
       .replace(/ in JSON at position \d+.*$/s, "")
       .replace(/ \(line \d+ column \d+\)$/, "");
-    const { line, column } = lineAndColumn(text, firstErrorOffset(text));
+    const { line, column } = lineAndColumn(
+      text,
+      withinStack(() => firstErrorOffset(text), 0),
+    );
     throw new AgentConfigError([`${source}:${line}:${column}: invalid JSON: ${reason}`]);
+  }
+}
+
+/**
+ * The position finders below recurse once per nesting level; a document
+ * nested thousands deep (JSON.parse itself copes) would overflow the stack,
+ * so such a document's problems are reported without a line instead.
+ */
+function withinStack<T>(find: () => T, fallback: T): T {
+  try {
+    return find();
+  } catch (err) {
+    if (err instanceof RangeError) return fallback;
+    throw err;
   }
 }
 
@@ -108,9 +125,10 @@ type JsonNode =
  * form (`"sink": {"file": [...]}`), its n the n-th such block.
  */
 export function jsonLocator(text: string): (steps: readonly Step[]) => number | undefined {
-  let root: JsonNode | undefined;
+  let root: JsonNode | null | undefined;
   return (steps) => {
-    root ??= outline(text);
+    if (root === undefined) root = withinStack<JsonNode | null>(() => outline(text), null);
+    if (root === null) return undefined;
     let node = root;
     let line: number | undefined;
     for (const step of steps) {
