@@ -61,6 +61,11 @@ const DB_TTL = "8s";
 /** The example re-reads KV every minute; the demo every 2 s, so no one waits. */
 const DEMO_STATIC_RENDER_INTERVAL = "2s";
 const WAIT_MS = 30_000;
+/**
+ * For test/demo/demo.test.ts only: a file (mode 0600) that receives the secret
+ * values the demo handled, so the test can prove none of them was printed.
+ */
+const SECRETS_OUT = process.env["VAULTLET_DEMO_SECRETS_FILE"];
 
 interface Running {
   bao?: OpenBaoServer;
@@ -85,6 +90,8 @@ async function main(): Promise<void> {
   ]);
   running.bao = bao;
   running.pg = pg;
+  remember(bao.rootToken);
+  remember(pg.password);
   out.detail(`OpenBao    ${bao.address} (dev server, pid ${bao.pid})`);
   out.detail(`PostgreSQL ${pg.host}:${pg.port} database ${pg.database}`);
 
@@ -162,6 +169,7 @@ async function main(): Promise<void> {
     audience: agentSpec.tokenAudience,
     podName: "checkout-7d9f8c6b5-x2x9q",
   });
+  remember(token);
   writeFileSync(join(paths.token, "token"), token, { mode: 0o600 });
   const [program, ...args] = agentSpec.container.command as string[];
   out.detail(`container ${agentSpec.container.name}: ${[program, ...args].join(" ")}`);
@@ -365,7 +373,12 @@ function showFile(path: string, masked: string): void {
   for (const line of masked.split("\n")) if (line !== "") out.detail(`  | ${line}`);
 }
 
+function handOverSecrets(): void {
+  if (SECRETS_OUT) writeFileSync(SECRETS_OUT, JSON.stringify([...secretsSeen]), { mode: 0o600 });
+}
+
 async function cleanUp(): Promise<void> {
+  handOverSecrets();
   const stops: Promise<unknown>[] = [];
   for (const p of [running.app, running.agent, running.webhook]) if (p) stops.push(p.stop());
   await Promise.allSettled(stops);
