@@ -4,7 +4,7 @@
  * (`vaultlet webhook`, `vaultlet inject`), each with the HCL parser's
  * WebAssembly (main.wasm.gz) copied next to it.
  *
- *   node deploy/images/build-bundles.ts [--out=DIR] [--shebang=INTERPRETER]
+ *   node deploy/images/build-bundles.ts [--out=DIR] [--shebang=INTERPRETER] [--only=agent|webhook]
  *
  * The shebang (default `/usr/bin/env node`) makes a bundle executable by the
  * kernel alone, so an image can put a `vaultlet` symlink on PATH and a pod's
@@ -16,7 +16,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { build, type Plugin } from "esbuild";
-import { VaultletError } from "../../shared/errors.ts";
+import { describeError, VaultletError } from "../../shared/errors.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const HCL_WASM_FILE = "main.wasm.gz";
@@ -28,10 +28,10 @@ export interface BundleSpec {
   readonly entry: string;
 }
 
-export const BUNDLES: readonly BundleSpec[] = [
-  { file: "vaultlet-agent.mjs", entry: "deploy/images/entry/agent.ts" },
-  { file: "vaultlet-webhook.mjs", entry: "deploy/images/entry/webhook.ts" },
-];
+export const BUNDLES: Readonly<Record<"agent" | "webhook", BundleSpec>> = {
+  agent: { file: "vaultlet-agent.mjs", entry: "deploy/images/entry/agent.ts" },
+  webhook: { file: "vaultlet-webhook.mjs", entry: "deploy/images/entry/webhook.ts" },
+};
 
 export interface BuiltBundle {
   readonly file: string;
@@ -69,12 +69,13 @@ function banner(shebang: string): string {
  * __dirname. In the bundle that file sits next to the bundle instead; the
  * build fails loudly if the package changed and the expression is gone.
  */
+const HCL_BRIDGE = /[\\/]@cdktf[\\/]hcl2json[\\/]lib[\\/]bridge\.js$/;
 const HCL_WASM_EXPRESSION = '(0, path_1.join)(__dirname, "..", "main.wasm.gz")';
 function hclWasmPlugin(): Plugin {
   return {
     name: "vaultlet-hcl-wasm",
     setup(b) {
-      b.onLoad({ filter: /[\\/]@cdktf[\\/]hcl2json[\\/]lib[\\/]bridge\.js$/ }, async (args) => {
+      b.onLoad({ filter: HCL_BRIDGE }, async (args) => {
         const source = await readFile(args.path, "utf8");
         if (!source.includes(HCL_WASM_EXPRESSION)) {
           throw new VaultletError(
@@ -104,9 +105,11 @@ export async function buildBundles(opts: BuildOptions): Promise<BuiltBundle[]> {
   await mkdir(outDir, { recursive: true });
   const version = await packageVersion();
   const built: BuiltBundle[] = [];
-  for (const spec of opts.bundles ?? BUNDLES) {
+  let needsHclWasm = false;
+  for (const spec of opts.bundles ?? Object.values(BUNDLES)) {
     const path = join(outDir, spec.file);
-    await build({
+    const result = await build({
+      metafile: true,
       absWorkingDir: REPO_ROOT,
       entryPoints: [join(REPO_ROOT, spec.entry)],
       outfile: path,
@@ -123,23 +126,34 @@ export async function buildBundles(opts: BuildOptions): Promise<BuiltBundle[]> {
       plugins: [hclWasmPlugin()],
       logLevel: "warning",
     });
+    // only a bundle that kept the HCL parser after tree shaking needs its WebAssembly
+    needsHclWasm ||= Object.values(result.metafile.outputs).some((o) =>
+      Object.entries(o.inputs).some(([f, i]) => HCL_BRIDGE.test(f) && i.bytesInOutput > 0),
+    );
     await chmod(path, 0o755);
     built.push({ file: spec.file, path, bytes: (await stat(path)).size });
   }
-  const require = createRequire(import.meta.url);
-  const hclPackage = dirname(require.resolve("@cdktf/hcl2json/package.json"));
-  await copyFile(join(hclPackage, HCL_WASM_FILE), join(outDir, HCL_WASM_FILE));
+  if (needsHclWasm) {
+    const require = createRequire(import.meta.url);
+    const hclPackage = dirname(require.resolve("@cdktf/hcl2json/package.json"));
+    await copyFile(join(hclPackage, HCL_WASM_FILE), join(outDir, HCL_WASM_FILE));
+  }
   return built;
 }
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { out: { type: "string" }, shebang: { type: "string" } },
+    options: { out: { type: "string" }, shebang: { type: "string" }, only: { type: "string" } },
   });
+  const only = values.only;
+  if (only !== undefined && only !== "agent" && only !== "webhook") {
+    throw new VaultletError("USAGE", `--only must be agent or webhook, not "${only}"`);
+  }
   const built = await buildBundles({
     outDir: values.out ?? join(REPO_ROOT, "dist"),
     ...(values.shebang ? { shebang: values.shebang } : {}),
+    ...(only ? { bundles: [BUNDLES[only]] } : {}),
   });
   for (const b of built) {
     process.stdout.write(`${b.path} ${(b.bytes / 1024).toFixed(0)} KiB\n`);
@@ -148,5 +162,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = await main(process.argv.slice(2));
+  try {
+    process.exitCode = await main(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`build-bundles: ${describeError(err)}\n`);
+    process.exitCode = 1;
+  }
 }

@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# vaultlet webhook image: the mutating admission webhook and the offline inject command.
+# Build from the repository root:
+#   docker build -f deploy/images/webhook.Dockerfile -t vaultlet/webhook:0.1.0 .
+#
+# Runtime: distroless Node 24, uid 65532, no shell, nothing written to the root
+# filesystem. /usr/local/bin/vaultlet is a symlink to the bundle, whose shebang
+# names the image's node, so a pod command ["vaultlet", "webhook", ...] runs
+# without any shell.
+
+ARG NODE_VERSION=24
+FROM node:${NODE_VERSION}-bookworm AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY shared ./shared
+COPY agent ./agent
+COPY webhook ./webhook
+COPY deploy/images ./deploy/images
+RUN node deploy/images/build-bundles.ts --only=webhook --out=/out/app --shebang=/nodejs/bin/node \
+ && mkdir -p /out/usr/local/bin \
+ && ln -s /app/vaultlet-webhook.mjs /out/usr/local/bin/vaultlet
+
+FROM gcr.io/distroless/nodejs${NODE_VERSION}-debian12:nonroot
+ENV NODE_ENV=production \
+    PATH=/usr/local/bin:/nodejs/bin:/usr/bin:/bin
+COPY --from=build /out/ /
+USER 65532:65532
+ENTRYPOINT ["/nodejs/bin/node", "/app/vaultlet-webhook.mjs"]
+CMD ["webhook"]

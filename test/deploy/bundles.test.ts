@@ -1,0 +1,185 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseAllDocuments, stringify } from "yaml";
+import { HCL_WASM_FILE } from "../../deploy/images/build-bundles.ts";
+import { baoWithJwt, kvPut } from "../agent/agent-harness.ts";
+import { captureLogs } from "../support/log-capture.ts";
+import {
+  removeTempDir,
+  spawnTracked,
+  waitUntil,
+  type TrackedProcess,
+} from "../support/processes.ts";
+import { postReview } from "../webhook/server/https.ts";
+import { admissionReview, annotatedPod } from "../webhook/server/reviews.ts";
+import { tlsFixture } from "../webhook/server/tls-fixture.ts";
+import { buildTestBundles, type BuiltBundles } from "./bundle-fixture.ts";
+
+const PASSWORD = "bundle-Pa55word";
+const POLICY = `path "kv/data/app" { capabilities = ["read"] }`;
+const TEMPLATE = '{{ with secret "kv/app" }}{{ .Data.data.password }}{{ end }}';
+
+/** Runs `vaultlet ARGS` found on PATH with no shell, as a container runtime does with a pod's command. */
+function vaultlet(path: string, args: string[], env: Record<string, string> = {}): TrackedProcess {
+  return spawnTracked("vaultlet", args, { env: { PATH: path, ...env } });
+}
+
+async function exitCode(proc: TrackedProcess): Promise<number | null> {
+  await proc.exited();
+  return proc.child.exitCode;
+}
+
+describe("single-file bundles", () => {
+  let b: BuiltBundles;
+  before(async () => {
+    b = await buildTestBundles();
+  });
+  after(() => removeTempDir(b.dir));
+
+  test("the agent bundle is an executable script with the HCL parser's WebAssembly next to it", () => {
+    assert.ok(statSync(join(b.agent, "..", HCL_WASM_FILE)).size > 100_000);
+    assert.match(readFileSync(b.agent, "utf8").split("\n")[0]!, /^#!\//);
+    assert.ok((statSync(b.agent).mode & 0o111) !== 0, "executable");
+  });
+
+  test("each bundle answers only its image's commands, with the package version", async () => {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    const version = vaultlet(b.agentPath, ["--version"]);
+    assert.equal(await exitCode(version), 0);
+    assert.equal(version.output(), `vaultlet ${pkg.version}\n`);
+    const wrong = vaultlet(b.agentPath, ["webhook"]);
+    assert.equal(await exitCode(wrong), 2);
+    assert.match(wrong.output(), /"webhook" is not part of the agent image/);
+    const wrong2 = vaultlet(b.webhookPath, ["agent"]);
+    assert.equal(await exitCode(wrong2), 2);
+    assert.match(wrong2.output(), /commands in the webhook image: webhook, inject/);
+  });
+
+  test("agent bundle, the injected command `vaultlet agent -config-env=VAULT_CONFIG`: once mode renders a KV v2 secret from OpenBao (JSON config)", async () => {
+    const { bao, jwtPath, dir } = await baoWithJwt(POLICY);
+    await bao.enableKvV2("kv");
+    await kvPut(bao, "kv", "app", { password: PASSWORD });
+    const config = {
+      vault: { address: bao.address },
+      exit_after_auth: true,
+      auto_auth: {
+        method: { type: "jwt", mount_path: "auth/jwt", config: { role: "app", path: jwtPath } },
+      },
+      template: [{ destination: join(dir, "json-out"), contents: TEMPLATE }],
+    };
+    const run = vaultlet(b.agentPath, ["agent", "-config-env=VAULT_CONFIG"], {
+      VAULT_CONFIG: Buffer.from(JSON.stringify(config)).toString("base64"),
+    });
+    assert.equal(await exitCode(run), 0, run.output());
+    assert.equal(readFileSync(join(dir, "json-out"), "utf8"), PASSWORD);
+    const logs = captureLogs();
+    logs.add(run.output());
+    logs.assertNoSecrets([PASSWORD, readFileSync(jwtPath, "utf8")]);
+  });
+
+  test("agent bundle: once mode with an HCL config file renders the same secret", async () => {
+    const { bao, jwtPath, dir } = await baoWithJwt(POLICY);
+    await bao.enableKvV2("kv");
+    await kvPut(bao, "kv", "app", { password: PASSWORD });
+    const file = join(dir, "agent.hcl");
+    writeFileSync(
+      file,
+      `exit_after_auth = true
+vault {
+  address = "${bao.address}"
+}
+auto_auth {
+  method "jwt" {
+    mount_path = "auth/jwt"
+    config = {
+      role = "app"
+      path = "${jwtPath}"
+    }
+  }
+}
+template {
+  destination = "${join(dir, "hcl-out")}"
+  contents    = ${JSON.stringify(TEMPLATE)}
+}
+`,
+    );
+    const run = vaultlet(b.agentPath, ["agent", `-config=${file}`]);
+    assert.equal(await exitCode(run), 0, run.output());
+    assert.equal(readFileSync(join(dir, "hcl-out"), "utf8"), PASSWORD);
+  });
+
+  test("webhook bundle: serves HTTPS with TLS files, answers an AdmissionReview with the agent patch, stops on SIGTERM", async () => {
+    const fx = await tlsFixture();
+    try {
+      const proc = vaultlet(b.webhookPath, ["webhook", "-listen=127.0.0.1:0"], {
+        AGENT_INJECT_VAULT_ADDR: "https://vault.vault.svc:8200",
+        AGENT_INJECT_TLS_CERT_FILE: fx.certFile,
+        AGENT_INJECT_TLS_KEY_FILE: fx.keyFile,
+      });
+      const port = await waitUntil(
+        "the bundled webhook to listen",
+        async () => {
+          for (const line of proc.output().split("\n")) {
+            if (!line.startsWith("{")) continue;
+            const entry = JSON.parse(line);
+            if (entry.msg === "webhook listening") return entry.port as number;
+          }
+          if (proc.hasExited) throw new Error(`webhook exited: ${proc.output()}`);
+          return undefined;
+        },
+        15_000,
+      );
+      const review = admissionReview({ object: annotatedPod() });
+      const res = await postReview(`https://127.0.0.1:${port}`, fx.ca.certPem, review);
+      const response = res.json().response;
+      assert.equal(response.uid, review.request.uid);
+      assert.equal(response.allowed, true);
+      assert.equal(response.patchType, "JSONPatch");
+      const patch = JSON.parse(Buffer.from(response.patch, "base64").toString("utf8"));
+      const added = JSON.stringify(patch);
+      assert.match(added, /"vaultlet","agent"/);
+      await proc.stop("SIGTERM");
+      assert.equal(proc.child.exitCode, 0, proc.output());
+    } finally {
+      await fx.cleanup();
+    }
+  });
+
+  test("webhook bundle: `vaultlet inject -f` rewrites a Deployment offline with the agent image's command", async () => {
+    const dir = join(b.dir, "inject");
+    mkdirSync(dir);
+    const file = join(dir, "deploy.yaml");
+    const pod = annotatedPod();
+    writeFileSync(
+      file,
+      stringify({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "checkout", namespace: "shop" },
+        spec: {
+          selector: { matchLabels: { app: "checkout" } },
+          template: {
+            metadata: { labels: { app: "checkout" }, annotations: pod.metadata.annotations },
+            spec: pod.spec,
+          },
+        },
+      }),
+    );
+    const run = vaultlet(b.webhookPath, [
+      "inject",
+      "-f",
+      file,
+      "-vault-address=https://vault:8200",
+    ]);
+    assert.equal(await exitCode(run), 0, run.output());
+    const [doc] = parseAllDocuments(run.output().slice(run.output().indexOf("apiVersion")));
+    const spec = doc!.toJSON().spec.template.spec;
+    const agents = [...(spec.initContainers ?? []), ...spec.containers].filter(
+      (c: { command?: string[] }) => c.command?.[0] === "vaultlet",
+    );
+    assert.ok(agents.length >= 1, run.output());
+    assert.deepEqual(agents[0].command.slice(0, 2), ["vaultlet", "agent"]);
+  });
+});
