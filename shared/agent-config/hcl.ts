@@ -20,13 +20,42 @@ const REFERENCE = new RegExp(POSITION, "g");
 
 let parser: Promise<HclParse> | undefined;
 
+/**
+ * Deepest bracket nesting accepted. The WebAssembly parser overflows its
+ * stack near a thousand levels, and after that its runtime is broken: the
+ * next parse kills the whole process. Real agent configs nest a few levels.
+ */
+export const MAX_HCL_NESTING = 100;
+
 export async function parseHclText(text: string, source: string): Promise<unknown> {
+  checkNesting(text, source);
   parser ??= import("@cdktf/hcl2json").then((m) => m.parse);
   const parse = await parser;
   try {
     return await parse(NAME, text);
   } catch (err) {
     throw new AgentConfigError(syntaxProblems((err as Error).message, source));
+  }
+}
+
+/**
+ * Refuses text whose brackets ({, [, ( anywhere, in strings and comments
+ * too) nest deeper than MAX_HCL_NESTING before the parser sees it. Counting
+ * everything cannot be fooled by quotes or comment markers, and errs on the
+ * side of refusing, which no real config comes near.
+ */
+function checkNesting(text: string, source: string): void {
+  let depth = 0;
+  let line = 1;
+  for (const ch of text) {
+    if (ch === "\n") line++;
+    else if (ch === "{" || ch === "[" || ch === "(") {
+      if (++depth > MAX_HCL_NESTING) {
+        throw new AgentConfigError([
+          `${source}:${line}: invalid HCL: nested more than ${MAX_HCL_NESTING} levels deep`,
+        ]);
+      }
+    } else if (ch === "}" || ch === "]" || ch === ")") depth = Math.max(0, depth - 1);
   }
 }
 
