@@ -1,0 +1,19 @@
+import { describe, test } from "node:test";
+import { runBounded } from "./bounded.ts";
+
+/**
+ * agent-json-patch / agent-init-json-patch that try to reach the app
+ * containers or other parts of the pod (/spec/..., /metadata, ../, escaped
+ * ~0/~1 tokens, prototype keys, huge patches): confined to the agent
+ * container or refused naming the annotation.
+ */
+const props = new URL("./json-patch.props.ts", import.meta.url);
+
+describe("hostile json-patch annotations", () => {
+  test("a patch changes only its agent container, or the pod is refused naming the annotation", async () => {
+    await runBounded(props, "patchesStayInTheAgentContainer", { timeoutMs: 60_000 });
+  });
+  test("a patch of doubling copies is refused instead of exhausting memory", async () => {
+    await runBounded(props, "doublingCopiesAreRefused", { timeoutMs: 30_000, maxHeapMb: 256 });
+  });
+});
