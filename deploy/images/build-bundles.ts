@@ -24,7 +24,7 @@ export const HCL_WASM_FILE = "main.wasm.gz";
 export interface BundleSpec {
   /** output file name, e.g. vaultlet-agent.mjs */
   readonly file: string;
-  /** entry module, relative to the repository root */
+  /** entry module, relative to the repository root (or absolute) */
   readonly entry: string;
 }
 
@@ -111,7 +111,7 @@ export async function buildBundles(opts: BuildOptions): Promise<BuiltBundle[]> {
     const result = await build({
       metafile: true,
       absWorkingDir: REPO_ROOT,
-      entryPoints: [join(REPO_ROOT, spec.entry)],
+      entryPoints: [resolve(REPO_ROOT, spec.entry)],
       outfile: path,
       bundle: true,
       platform: "node",

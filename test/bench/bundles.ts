@@ -1,0 +1,165 @@
+/**
+ * The images' single-file bundles: sizes (raw and gzip, as image layers ship
+ * them), one bundle per image against one bundle with every command, and the
+ * agent's once mode from the bundle against the sources: wall time from
+ * process start to exit with the file rendered, and peak RSS, with JSON and
+ * HCL configs against one OpenBao. Node flags are the agent image's.
+ *
+ *   node test/bench/bundles.ts [--runs=7]
+ */
+import { spawn } from "node:child_process";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
+import { buildBundles, BUNDLES, HCL_WASM_FILE } from "../../deploy/images/build-bundles.ts";
+import { baoWithJwt, kvPut } from "../agent/agent-harness.ts";
+import { makeTempDir } from "../support/processes.ts";
+import { AGENT_NODE_OPTIONS, median } from "./proc-stats.ts";
+
+const SOURCES = resolve(import.meta.dirname, "../../shared/cli/bin.ts");
+const TEMPLATE = '{{ with secret "kv/app" }}{{ .Data.data.password }}{{ end }}';
+
+interface Sample {
+  ms: number;
+  maxRssMiB: number;
+}
+
+/** Runs node with a preload that prints the peak RSS at exit. */
+function runOnce(hook: string, script: string, args: string[]): Promise<Sample> {
+  const start = process.hrtime.bigint();
+  const child = spawn(process.execPath, ["--import", hook, script, ...args], {
+    env: { PATH: process.env["PATH"] ?? "", NODE_OPTIONS: AGENT_NODE_OPTIONS },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  return new Promise((resolveRun, reject) => {
+    child.on("close", (code) => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      const rss = /@@RSS (\d+)/.exec(err);
+      if (code !== 0 || !rss)
+        reject(new Error(`${script} ${args.join(" ")} exited ${code}: ${err}`));
+      else resolveRun({ ms, maxRssMiB: Number(rss[1]) / 1024 });
+    });
+  });
+}
+
+function sizes(path: string) {
+  const bytes = readFileSync(path);
+  return {
+    kib: Math.round(bytes.length / 1024),
+    gzipKiB: Math.round(gzipSync(bytes).length / 1024),
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { runs: { type: "string", default: "7" } } });
+  const runs = Number(values.runs);
+  const dir = makeTempDir("vaultlet-bench-bundles-");
+  try {
+    const outDir = join(dir, "app");
+    const t0 = Date.now();
+    await buildBundles({ outDir });
+    const buildMs = Date.now() - t0;
+    const allEntry = join(dir, "all.ts");
+    const entry = resolve(import.meta.dirname, "../../deploy/images/entry");
+    writeFileSync(
+      allEntry,
+      `import { bundleVersion, dispatch } from "${entry}/dispatch.ts";
+process.exitCode = await dispatch("vaultlet", bundleVersion(), {
+  agent: () => import("${entry}/../../../agent/cli.ts"),
+  doctor: () => import("${entry}/../../../agent/doctor/cli.ts"),
+  webhook: () => import("${entry}/../../../webhook/cli.ts"),
+  inject: () => import("${entry}/../../../webhook/inject/cli.ts"),
+}, process.argv.slice(2));
+`,
+    );
+    await buildBundles({
+      outDir: join(dir, "all"),
+      bundles: [{ file: "vaultlet.mjs", entry: allEntry }],
+    });
+    const agent = join(outDir, BUNDLES.agent.file);
+    const report: Record<string, unknown> = {
+      buildMs,
+      agent: sizes(agent),
+      webhook: sizes(join(outDir, BUNDLES.webhook.file)),
+      hclWasmKiB: Math.round(statSync(join(outDir, HCL_WASM_FILE)).size / 1024),
+      combined: sizes(join(dir, "all", "vaultlet.mjs")),
+    };
+
+    const hook = join(dir, "rss-hook.mjs");
+    writeFileSync(
+      hook,
+      'import { writeSync } from "node:fs";\nprocess.on("exit", () => writeSync(2, `\\n@@RSS ${process.resourceUsage().maxRSS}\\n`));\n',
+    );
+    const {
+      bao,
+      jwtPath,
+      dir: work,
+    } = await baoWithJwt(`path "kv/data/app" { capabilities = ["read"] }`);
+    await bao.enableKvV2("kv");
+    await kvPut(bao, "kv", "app", { password: "bench" });
+    const jsonFile = join(work, "agent.json");
+    writeFileSync(
+      jsonFile,
+      JSON.stringify({
+        vault: { address: bao.address },
+        exit_after_auth: true,
+        auto_auth: {
+          method: { type: "jwt", mount_path: "auth/jwt", config: { role: "app", path: jwtPath } },
+        },
+        template: [{ destination: join(work, "out-json"), contents: TEMPLATE }],
+      }),
+    );
+    const hclFile = join(work, "agent.hcl");
+    writeFileSync(
+      hclFile,
+      `exit_after_auth = true
+vault { address = "${bao.address}" }
+auto_auth {
+  method "jwt" {
+    mount_path = "auth/jwt"
+    config = { role = "app", path = "${jwtPath}" }
+  }
+}
+template {
+  destination = "${join(work, "out-hcl")}"
+  contents    = ${JSON.stringify(TEMPLATE)}
+}
+`,
+    );
+    const cases: Record<string, string[]> = {
+      version: ["--version"],
+      "once-json": ["agent", `-config=${jsonFile}`],
+      "once-hcl": ["agent", `-config=${hclFile}`],
+    };
+    const timings: Record<
+      string,
+      Record<string, { medianMs: number; medianMaxRssMiB: number }>
+    > = {};
+    for (const [name, args] of Object.entries(cases)) {
+      timings[name] = {};
+      for (const [variant, script] of [
+        ["sources", SOURCES],
+        ["bundle", agent],
+      ] as const) {
+        const samples: Sample[] = [];
+        await runOnce(hook, script, args); // warm the page cache
+        for (let i = 0; i < runs; i++) samples.push(await runOnce(hook, script, args));
+        timings[name]![variant] = {
+          medianMs: Math.round(median(samples.map((s) => s.ms))),
+          medianMaxRssMiB: Math.round(median(samples.map((s) => s.maxRssMiB)) * 10) / 10,
+        };
+      }
+    }
+    report["runs"] = runs;
+    report["nodeOptions"] = AGENT_NODE_OPTIONS;
+    report["agentOnce"] = timings;
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
