@@ -1,31 +1,100 @@
 /**
  * Admission webhook throughput and latency (not a test).
  *
- *   node test/bench/webhook.ts            # 10 s per run
- *   BENCH_SECONDS=30 node test/bench/webhook.ts
+ *   node test/bench/webhook.ts                      # 10 s per run, 3 repeats
+ *   BENCH_SECONDS=5 BENCH_REPEATS=5 node test/bench/webhook.ts
  *
- * Starts `vaultlet webhook` as its own process (TLS from files, loopback),
- * then drives POST /mutate over HTTPS for a pod with 4 containers and 10
- * vault.hashicorp.com annotations: an open-loop run at a steady 500
- * requests/s (the target: p99 under 5 ms there), then autocannon's
- * closed-loop runs at 1, 50 and 500 concurrent connections (as fast as the
- * server answers). Prints a table and the machine it ran on. autocannon's
- * own fixed-rate mode sends each second's requests in one burst, so the
- * steady-rate run uses its own evenly spaced schedule instead.
+ * Starts `vaultlet webhook` as its own process (TLS from files, loopback,
+ * default info-level JSON logs written to a file as a container runtime
+ * would collect them), then drives POST /mutate over HTTPS for a pod with 4
+ * containers and 10 vault.hashicorp.com annotations:
+ *
+ * - memory: resident set of the webhook after warm-up, after a burst of
+ *   10,000 requests (50 connections) and at the end;
+ * - an open-loop run at a steady 500 requests/s, evenly spaced (the target:
+ *   p99 under 5 ms there). autocannon's own fixed-rate mode sends each
+ *   second's requests in one burst, so this run uses its own schedule;
+ * - autocannon's closed-loop runs at 1, 50 and 500 concurrent connections
+ *   (as fast as the server answers).
+ *
+ * Every figure is the median over the repeats (this machine is shared and
+ * noisy); the load average is recorded before and after.
+ *
+ * Other benchmarks call `runWebhookBench(options)` and format the rows
+ * themselves, or use `formatWebhookBench(result)` for a markdown table.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:https";
-import { cpus, totalmem, type } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem, type } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { postReview } from "../webhook/server/https.ts";
 import { admissionReview, annotatedPod } from "../webhook/server/reviews.ts";
 import { tlsFixture } from "../webhook/server/tls-fixture.ts";
+import { median, procMemory } from "./proc-stats.ts";
 
-const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 10);
 const BIN = fileURLToPath(new URL("../../shared/cli/bin.ts", import.meta.url));
+const PATCH_MARK = '"patchType":"JSONPatch"';
 
-function benchPod() {
+export interface WebhookBenchOptions {
+  /** Seconds per measured run (default 10). */
+  readonly seconds?: number;
+  /** Runs per figure; the median is reported (default 3). */
+  readonly repeats?: number;
+  /** Requests per second of the open-loop run (default 500). */
+  readonly rate?: number;
+  /** autocannon concurrency levels (default 1, 50, 500). */
+  readonly connections?: readonly number[];
+  /** Requests in the memory burst (default 10,000; 0 skips it). */
+  readonly burstRequests?: number;
+  /** Extra node flags for the webhook process, e.g. ["--cpu-prof", "--cpu-prof-dir=DIR"]. */
+  readonly nodeArgs?: readonly string[];
+  /** Progress lines (default: none). */
+  readonly progress?: (line: string) => void;
+}
+
+/** One line of the results: medians over `repeats` runs. Latencies in ms. */
+export interface WebhookBenchRow {
+  readonly run: string;
+  readonly reqPerSec: number;
+  readonly p50Ms: number;
+  readonly p90Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  /** Summed over the repeats. */
+  readonly errors: number;
+  readonly non2xx: number;
+  readonly badBody: number;
+  readonly repeats: number;
+}
+
+export interface WebhookBenchResult {
+  readonly rows: readonly WebhookBenchRow[];
+  readonly memory: {
+    readonly burstRequests: number;
+    readonly rssAfterWarmupMiB: number;
+    readonly rssAfterBurstMiB: number;
+    readonly rssAtEndMiB: number;
+    readonly peakMiB: number;
+  };
+  /** 1-minute load average before and after the measured runs. */
+  readonly loadAverage: { readonly start: number; readonly end: number };
+  readonly machine: {
+    readonly cpuModel: string;
+    readonly cores: number;
+    readonly memoryGiB: number;
+    readonly os: string;
+    readonly node: string;
+  };
+  readonly requestBytes: number;
+  readonly seconds: number;
+  readonly repeats: number;
+}
+
+/** The realistic pod: 4 containers, 10 vault.hashicorp.com annotations. */
+export function benchPod() {
   return annotatedPod(
     {
       "vault.hashicorp.com/agent-inject-secret-config.json": "secret/data/web/config",
@@ -41,84 +110,151 @@ function benchPod() {
   );
 }
 
-async function main(): Promise<void> {
+export async function runWebhookBench(
+  options: WebhookBenchOptions = {},
+): Promise<WebhookBenchResult> {
+  const seconds = options.seconds ?? 10;
+  const repeats = options.repeats ?? 3;
+  const rate = options.rate ?? 500;
+  const levels = options.connections ?? [1, 50, 500];
+  const burstRequests = options.burstRequests ?? 10_000;
+  const say = options.progress ?? (() => {});
+
   const tls = await tlsFixture();
-  const child = spawn(process.execPath, [BIN, "webhook", "-listen=127.0.0.1:0"], {
-    env: {
-      PATH: process.env["PATH"] ?? "",
-      AGENT_INJECT_VAULT_ADDR: "https://vault.vault.svc:8200",
-      AGENT_INJECT_TLS_CERT_FILE: tls.certFile,
-      AGENT_INJECT_TLS_KEY_FILE: tls.keyFile,
+  const logDir = mkdtempSync(join(tmpdir(), "vaultlet-bench-webhook-"));
+  const logFile = join(logDir, "webhook.log");
+  const logFd = openSync(logFile, "w");
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), BIN, "webhook", "-listen=127.0.0.1:0"],
+    {
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        AGENT_INJECT_VAULT_ADDR: "https://vault.vault.svc:8200",
+        AGENT_INJECT_TLS_CERT_FILE: tls.certFile,
+        AGENT_INJECT_TLS_KEY_FILE: tls.keyFile,
+      },
+      stdio: ["ignore", "ignore", logFd],
     },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  );
+  closeSync(logFd);
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let buf = "";
-      const onData = (c: Buffer) => {
-        buf += c;
-        const m = /"port":(\d+).*"msg":"webhook listening"/.exec(buf);
-        if (!m) return;
-        child.stderr.off("data", onData);
-        child.stderr.resume();
-        resolve(Number(m[1]));
-      };
-      child.stderr.on("data", onData);
-      child.once("exit", () => reject(new Error(`webhook exited: ${buf}`)));
-    });
-    const pod = benchPod();
-    const body = JSON.stringify(admissionReview({ object: pod }));
+    const port = await listeningPort(child, logFile);
+    const url = `https://127.0.0.1:${port}`;
+    const body = JSON.stringify(admissionReview({ object: benchPod() }));
+    const check = await postReview(url, tls.ca.certPem, JSON.parse(body));
+    if (!check.body.toString().includes(PATCH_MARK)) {
+      throw new Error(`the benchmark pod is not injected: ${check.body.toString().slice(0, 500)}`);
+    }
     const common = {
-      url: `https://127.0.0.1:${port}/mutate`,
+      url: `${url}/mutate`,
       method: "POST",
       headers: { "content-type": "application/json" },
       body,
-      duration: SECONDS,
       tlsOptions: { ca: tls.ca.certPem },
-      verifyBody: (b: string) => b.includes('"patchType":"JSONPatch"'),
+      verifyBody: (b: string) => b.includes(PATCH_MARK),
     };
-    const check = await postReview(`https://127.0.0.1:${port}`, tls.ca.certPem, JSON.parse(body));
-    if (!check.body.toString().includes('"patchType":"JSONPatch"')) {
-      throw new Error(`the benchmark pod is not injected: ${check.body.toString().slice(0, 500)}`);
-    }
-    // Warm up the JIT before measuring.
+    say("warming up");
     await autocannon({ ...common, connections: 10, duration: 3 });
-
-    const rows: Array<[string, Awaited<ReturnType<typeof autocannon>>]> = [];
-    // The fixed-rate run goes first: a 500-connection run leaves the machine busy for a while.
-    const steady = await openLoop(`https://127.0.0.1:${port}`, tls.ca.certPem, body, 500, SECONDS);
-    for (const connections of [1, 50, 500]) {
-      rows.push([`${connections} connections`, await autocannon({ ...common, connections })]);
+    const pid = child.pid!;
+    const rssAfterWarmupMiB = procMemory(pid).rssMiB;
+    if (burstRequests > 0) {
+      say(`burst of ${burstRequests} requests`);
+      await autocannon({ ...common, connections: 50, amount: burstRequests });
     }
+    const rssAfterBurstMiB = procMemory(pid).rssMiB;
 
+    const loadStart = loadavg()[0]!;
+    const rows: WebhookBenchRow[] = [];
+    // The fixed-rate runs go first: a 500-connection run leaves the machine busy for a while.
+    const agent = new Agent({ keepAlive: true, maxSockets: 256, ca: tls.ca.certPem });
+    // The API server keeps its connections to a webhook open: open them before measuring.
+    await openLoop(agent, url, body, rate, 2);
+    const steady: LatencyRun[] = [];
+    for (let i = 0; i < repeats; i++) {
+      say(`${rate} req/s open loop, run ${i + 1}/${repeats}`);
+      steady.push(await openLoop(agent, url, body, rate, seconds));
+    }
+    agent.destroy();
+    rows.push(summarise(`${rate} req/s open loop`, steady));
+    for (const connections of levels) {
+      const runs: LatencyRun[] = [];
+      for (let i = 0; i < repeats; i++) {
+        say(`${connections} connections, run ${i + 1}/${repeats}`);
+        const r = await autocannon({ ...common, connections, duration: seconds });
+        runs.push({
+          rate: r.requests.average,
+          p50: r.latency.p50,
+          p90: r.latency.p90,
+          p99: r.latency.p99,
+          max: r.latency.max,
+          errors: r.errors + r.timeouts,
+          non2xx: r.non2xx,
+          mismatches: r.mismatches,
+        });
+      }
+      rows.push(summarise(`${connections} connections`, runs));
+    }
+    const end = procMemory(pid);
     const cpu = cpus();
-    console.log(`\nvaultlet webhook, POST /mutate over HTTPS on loopback, ${SECONDS} s per run`);
-    console.log(
-      `pod: 4 containers, 10 vault.hashicorp.com annotations, request ${body.length} bytes`,
-    );
-    console.log(
-      `machine: ${cpu[0]?.model ?? "unknown CPU"} x${cpu.length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${type()}, node ${process.version}\n`,
-    );
-    console.log(
-      "| run | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | non-2xx | bad body |",
-    );
-    console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    console.log(
-      `| 500 req/s open loop | ${steady.rate.toFixed(0)} | ${steady.p50.toFixed(2)} | ${steady.p90.toFixed(2)} | ${steady.p99.toFixed(2)} | ${steady.max.toFixed(2)} | ${steady.errors} | ${steady.non2xx} | ${steady.mismatches} |`,
-    );
-    for (const [name, r] of rows) {
-      console.log(
-        `| ${name} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} | ${r.latency.p90} | ${r.latency.p99} | ${r.latency.max} | ${r.errors + r.timeouts} | ${r.non2xx} | ${r.mismatches} |`,
-      );
-    }
+    return {
+      rows,
+      memory: {
+        burstRequests,
+        rssAfterWarmupMiB,
+        rssAfterBurstMiB,
+        rssAtEndMiB: end.rssMiB,
+        peakMiB: end.peakMiB,
+      },
+      loadAverage: { start: loadStart, end: loadavg()[0]! },
+      machine: {
+        cpuModel: cpu[0]?.model ?? "unknown",
+        cores: cpu.length,
+        memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+        os: type(),
+        node: process.version,
+      },
+      requestBytes: Buffer.byteLength(body),
+      seconds,
+      repeats,
+    };
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
+    if (child.exitCode === null) {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    }
     await tls.cleanup();
+    rmSync(logDir, { recursive: true, force: true });
   }
 }
 
-interface OpenLoopResult {
+/** Markdown: the machine, memory and one table row per run. */
+export function formatWebhookBench(r: WebhookBenchResult): string {
+  const m = r.machine;
+  const f = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+  const lines = [
+    `vaultlet webhook, POST /mutate over HTTPS on loopback: ${r.seconds} s per run, median of ${r.repeats} runs`,
+    `pod: 4 containers, 10 vault.hashicorp.com annotations, request ${r.requestBytes} bytes`,
+    `machine: ${m.cpuModel} x${m.cores}, ${m.memoryGiB} GiB, ${m.os}, node ${m.node}; ` +
+      `load average (1 min) ${f(r.loadAverage.start, 2)} at start, ${f(r.loadAverage.end, 2)} at end`,
+    `webhook RSS: ${f(r.memory.rssAfterWarmupMiB, 1)} MiB after warm-up, ` +
+      `${f(r.memory.rssAfterBurstMiB, 1)} MiB after ${r.memory.burstRequests} more requests, ` +
+      `${f(r.memory.rssAtEndMiB, 1)} MiB at the end (peak ${f(r.memory.peakMiB, 1)} MiB)`,
+    "",
+    "| run | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | non-2xx | bad body |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const row of r.rows) {
+    // autocannon reports whole milliseconds; the open-loop run is timed finer.
+    const d = row.run.includes("open loop") ? 2 : 0;
+    lines.push(
+      `| ${row.run} | ${f(row.reqPerSec, 0)} | ${f(row.p50Ms, d)} | ${f(row.p90Ms, d)} | ${f(row.p99Ms, d)} | ${f(row.maxMs, d)} | ${row.errors} | ${row.non2xx} | ${row.badBody} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+interface LatencyRun {
   rate: number;
   p50: number;
   p90: number;
@@ -129,6 +265,36 @@ interface OpenLoopResult {
   mismatches: number;
 }
 
+function summarise(run: string, runs: readonly LatencyRun[]): WebhookBenchRow {
+  const med = (pick: (r: LatencyRun) => number) => median(runs.map(pick));
+  const sum = (pick: (r: LatencyRun) => number) => runs.reduce((n, r) => n + pick(r), 0);
+  return {
+    run,
+    reqPerSec: med((r) => r.rate),
+    p50Ms: med((r) => r.p50),
+    p90Ms: med((r) => r.p90),
+    p99Ms: med((r) => r.p99),
+    maxMs: med((r) => r.max),
+    errors: sum((r) => r.errors),
+    non2xx: sum((r) => r.non2xx),
+    badBody: sum((r) => r.mismatches),
+    repeats: runs.length,
+  };
+}
+
+/** The webhook logs its port in its "webhook listening" line. */
+async function listeningPort(child: ChildProcess, logFile: string): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const text = readFileSync(logFile, "utf8");
+    const m = /"port":(\d+).*"msg":"webhook listening"/.exec(text);
+    if (m) return Number(m[1]);
+    if (child.exitCode !== null) throw new Error(`webhook exited: ${text}`);
+    if (Date.now() > deadline) throw new Error(`webhook did not start in 30 s: ${text}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /**
  * Requests sent on a fixed schedule (one every 1000/rate ms, not in
  * per-second bursts), each timed from when it was due, so a slow answer
@@ -136,27 +302,12 @@ interface OpenLoopResult {
  * Latencies in fractional milliseconds.
  */
 async function openLoop(
-  url: string,
-  ca: string,
-  body: string,
-  rate: number,
-  seconds: number,
-): Promise<OpenLoopResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256, ca });
-  // The API server keeps its connections to a webhook open: open them before measuring.
-  await timedRun(agent, url, body, rate, 2);
-  const result = await timedRun(agent, url, body, rate, seconds);
-  agent.destroy();
-  return result;
-}
-
-async function timedRun(
   agent: Agent,
   url: string,
   body: string,
   rate: number,
   seconds: number,
-): Promise<OpenLoopResult> {
+): Promise<LatencyRun> {
   const target = new URL("/mutate", url);
   const total = rate * seconds;
   const interval = 1000 / rate;
@@ -164,32 +315,25 @@ async function timedRun(
   let errors = 0;
   let non2xx = 0;
   let mismatches = 0;
+  const headers = {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(body)),
+  };
   const start = performance.now();
   const pending: Promise<void>[] = [];
   const send = (due: number) =>
     new Promise<void>((resolve) => {
-      const req = request(
-        target,
-        {
-          method: "POST",
-          agent,
-          headers: {
-            "content-type": "application/json",
-            "content-length": String(Buffer.byteLength(body)),
-          },
-        },
-        (res) => {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (c: string) => (text += c));
-          res.on("end", () => {
-            latencies.push(performance.now() - due);
-            if ((res.statusCode ?? 0) >= 300) non2xx++;
-            else if (!text.includes('"patchType":"JSONPatch"')) mismatches++;
-            resolve();
-          });
-        },
-      );
+      const req = request(target, { method: "POST", agent, headers }, (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (text += c));
+        res.on("end", () => {
+          latencies.push(performance.now() - due);
+          if ((res.statusCode ?? 0) >= 300) non2xx++;
+          else if (!text.includes(PATCH_MARK)) mismatches++;
+          resolve();
+        });
+      });
       req.on("error", () => {
         errors++;
         resolve();
@@ -219,4 +363,11 @@ async function timedRun(
   };
 }
 
-await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const result = await runWebhookBench({
+    seconds: Number(process.env["BENCH_SECONDS"] ?? 10),
+    repeats: Number(process.env["BENCH_REPEATS"] ?? 3),
+    progress: (line) => console.error(line),
+  });
+  console.log(formatWebhookBench(result));
+}

@@ -14,15 +14,17 @@ const GLOBAL = new Map(ANNOTATIONS.filter((d) => d.kind === "global").map((d) =>
 const PREFIXED = ANNOTATIONS.filter((d) => d.kind !== "global").sort(
   (a, b) => b.name.length - a.name.length,
 );
+/** `NAME-` of each prefixed annotation, longest first, built once. */
+const PREFIXED_HEADS = PREFIXED.map((d) => ({ def: d, head: d.name + "-" }));
 
 export function matchAnnotation(key: string): Match | undefined {
   if (!key.startsWith(PREFIX)) return undefined;
   const name = key.slice(PREFIX.length);
   const global = GLOBAL.get(name);
   if (global) return { def: global, suffix: undefined };
-  for (const d of PREFIXED) {
-    if (name.startsWith(d.name + "-") && name.length > d.name.length + 1) {
-      return { def: d, suffix: name.slice(d.name.length + 1) };
+  for (const { def, head } of PREFIXED_HEADS) {
+    if (name.length > head.length && name.startsWith(head)) {
+      return { def, suffix: name.slice(head.length) };
     }
   }
   return undefined;

@@ -15,9 +15,8 @@ export function collectSecrets(
 ): { secrets: SecretSpec[]; warnings: string[] } {
   const rawNames: string[] = [];
   for (const [key, value] of Object.entries(r.annotations)) {
-    if (value.trim() === "") continue;
-    for (const d of SECRET_DEFINING) {
-      const head = fullName(d) + "-";
+    if (!key.startsWith(PREFIX) || value.trim() === "") continue;
+    for (const head of SECRET_HEADS) {
       if (!key.startsWith(head)) continue;
       const raw = key.slice(head.length);
       if (raw !== "" && !rawNames.includes(raw)) rawNames.push(raw);
@@ -29,6 +28,9 @@ export function collectSecrets(
   checkDestinations(r, secrets);
   return { secrets, warnings: orphanWarnings(r, new Set(rawNames)) };
 }
+
+/** `vault.hashicorp.com/NAME-` of the secret-defining annotations, in matching order. */
+const SECRET_HEADS: readonly string[] = SECRET_DEFINING.map((d) => fullName(d) + "-");
 
 function readSecret(r: AnnotationReader, raw: string, defaultMountPath: string): SecretSpec {
   const preserve = r.get(A.preserveCaseFor, raw) ?? r.value(A.preserveCase);

@@ -923,6 +923,12 @@ export const SECRET_DEFINING: readonly AnnotationDef<string>[] = [
   A.template,
 ];
 
+/** Built once: the admission path asks for these names many times per pod. */
+const FULL_NAMES: ReadonlyMap<AnnotationDef, string> = new Map(
+  ANNOTATIONS.map((d) => [d, PREFIX + d.name]),
+);
+
 export function fullName(d: AnnotationDef, suffix?: string): string {
-  return suffix === undefined ? PREFIX + d.name : `${PREFIX}${d.name}-${suffix}`;
+  if (suffix === undefined) return FULL_NAMES.get(d) ?? PREFIX + d.name;
+  return `${PREFIX}${d.name}-${suffix}`;
 }

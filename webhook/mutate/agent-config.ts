@@ -217,7 +217,9 @@ function addCache(config: VaultAgentJson, spec: InjectionSpec, init: boolean): v
 
 /** Drops keys whose value is undefined, so the JSON has no nulls. */
 function compact<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as T;
 }
 
 function joinPath(dir: string, file: string): string {

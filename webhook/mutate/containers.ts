@@ -85,14 +85,17 @@ function securityContext(spec: InjectionSpec): NonNullable<Container["securityCo
   };
 }
 
-const FIELD_ENV: readonly EnvVar[] = [
-  { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
-  { name: "HOST_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } },
-  { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
-];
+/** Fresh objects each call: a json-patch annotation may modify the container it is applied to. */
+function fieldEnv(): EnvVar[] {
+  return [
+    { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+    { name: "HOST_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } },
+    { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+  ];
+}
 
 function agentEnv(spec: InjectionSpec, role: AgentRole): EnvVar[] {
-  const env: EnvVar[] = FIELD_ENV.map((e) => structuredClone(e));
+  const env = fieldEnv();
   const add = (name: string, value: string | number | undefined): void => {
     if (value !== undefined && value !== "") env.push({ name, value: String(value) });
   };

@@ -8,7 +8,10 @@ export type JsonPatchOperation =
 
 /** One RFC 6901 reference token: `~` becomes `~0`, `/` becomes `~1`. */
 export function escapePointerToken(token: string | number): string {
-  return String(token).replaceAll("~", "~0").replaceAll("/", "~1");
+  if (typeof token === "number") return String(token);
+  // Most tokens (field names, annotation keys without "/") need no escaping.
+  if (!token.includes("~") && !token.includes("/")) return token;
+  return token.replaceAll("~", "~0").replaceAll("/", "~1");
 }
 
 /** A JSON pointer from unescaped segments, e.g. ["metadata", "annotations", "a/b"] -> /metadata/annotations/a~1b */
