@@ -3,19 +3,25 @@
 # to the issuers. Set the variables for your installation:
 #   K8S_HOST        API server URL as Vault reaches it, e.g. https://10.0.0.1:443
 #   K8S_CA_FILE     the cluster CA certificate (PEM file)
+#   K8S_REVIEWER_JWT_FILE  a token of a service account bound to the ClusterRole
+#                   system:auth-delegator, for Vault's TokenReview calls
 #   K8S_ISSUER      the cluster's service-account issuer (kubectl get --raw /.well-known/openid-configuration)
 #   GITLAB_URL      e.g. https://gitlab.com
 set -euo pipefail
 vault() { command "${VAULT_CLI:-vault}" "$@"; }
 : "${K8S_HOST:?set K8S_HOST}" "${K8S_CA_FILE:?set K8S_CA_FILE}" "${K8S_ISSUER:?set K8S_ISSUER}"
+: "${K8S_REVIEWER_JWT_FILE:?set K8S_REVIEWER_JWT_FILE}"
 : "${GITLAB_URL:=https://gitlab.com}"
 
-# Vault runs outside the cluster here; inside, omit kubernetes_host and the CA.
-# Without token_reviewer_jwt Vault reviews each login with the client's own
-# token, which the API server accepts for audience-scoped tokens too.
+# Vault runs outside the cluster here. The reviewer token is needed because
+# the agents' tokens are for audience "vault": the API server would not accept
+# them as Vault's own credential for the TokenReview call. (Vault inside the
+# cluster uses its own service-account token instead.) Prefer the
+# kubernetes-jwt mount below: no TokenReview, no reviewer credential at all.
 vault write auth/kubernetes/config \
   kubernetes_host="$K8S_HOST" \
-  kubernetes_ca_cert=@"$K8S_CA_FILE"
+  kubernetes_ca_cert=@"$K8S_CA_FILE" \
+  token_reviewer_jwt=@"$K8S_REVIEWER_JWT_FILE"
 
 # Service-account tokens checked against the cluster's published keys: no
 # TokenReview call, no reviewer credential. The cluster's discovery document

@@ -22,6 +22,12 @@ variable "kubernetes_ca_cert" {
   description = "cluster CA certificate, PEM"
 }
 
+variable "kubernetes_reviewer_jwt" {
+  type        = string
+  sensitive   = true
+  description = "token of a service account bound to system:auth-delegator, for TokenReview"
+}
+
 variable "kubernetes_issuer" {
   type        = string
   description = "the cluster's service-account token issuer"
@@ -112,10 +118,13 @@ resource "vault_auth_backend" "kubernetes" {
   path = "kubernetes"
 }
 
+# The agents' tokens are for audience "vault", so Vault reviews them with a
+# reviewer token of its own (a service account bound to system:auth-delegator).
 resource "vault_kubernetes_auth_backend_config" "kubernetes" {
   backend            = vault_auth_backend.kubernetes.path
   kubernetes_host    = var.kubernetes_host
   kubernetes_ca_cert = var.kubernetes_ca_cert
+  token_reviewer_jwt = var.kubernetes_reviewer_jwt
 }
 
 resource "vault_kubernetes_auth_backend_role" "report" {
