@@ -143,7 +143,7 @@ function makeCase(i: number): Case {
     }
     case 8:
     case 9: {
-      const bad =
+      const bad: Record<string, string> =
         i % 24 < 12
           ? { "vault.hashicorp.com/agent-limits-cpu": "lots" }
           : { "vault.hashicorp.com/agent-inject-file-app.env": "../../../etc/passwd" };
