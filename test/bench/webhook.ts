@@ -173,7 +173,9 @@ export async function runWebhookBench(
     const steady: LatencyRun[] = [];
     for (let i = 0; i < repeats; i++) {
       say(`${rate} req/s open loop, run ${i + 1}/${repeats}`);
-      steady.push(await openLoop(agent, url, body, rate, seconds));
+      const run = await openLoop(agent, url, body, rate, seconds);
+      if (run.errors > 0) say(`  errors: ${run.errorKinds?.join(", ")}`);
+      steady.push(run);
     }
     agent.destroy();
     rows.push(summarise(`${rate} req/s open loop`, steady));
@@ -263,6 +265,8 @@ interface LatencyRun {
   errors: number;
   non2xx: number;
   mismatches: number;
+  /** Open loop only: what the failed requests died of, e.g. "ECONNRESET x3". */
+  errorKinds?: string[];
 }
 
 function summarise(run: string, runs: readonly LatencyRun[]): WebhookBenchRow {
@@ -315,6 +319,7 @@ async function openLoop(
   let errors = 0;
   let non2xx = 0;
   let mismatches = 0;
+  const errorKinds = new Map<string, number>();
   const headers = {
     "content-type": "application/json",
     "content-length": String(Buffer.byteLength(body)),
@@ -334,8 +339,10 @@ async function openLoop(
           resolve();
         });
       });
-      req.on("error", () => {
+      req.on("error", (err: NodeJS.ErrnoException) => {
         errors++;
+        const kind = err.code ?? err.message;
+        errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + 1);
         resolve();
       });
       req.end(body);
@@ -360,6 +367,7 @@ async function openLoop(
     errors,
     non2xx,
     mismatches,
+    errorKinds: [...errorKinds].map(([k, n]) => `${k} x${n}`),
   };
 }
 

@@ -11,6 +11,14 @@ import { createWebhookMetrics, type WebhookMetrics } from "./metrics.ts";
 /** The API server gives up on a webhook after at most 30 s; so do we. */
 const REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_GRACE_MS = 25_000;
+/**
+ * Longer than the API server's idle-connection timeout (90 s): the client
+ * then closes idle connections first, so it never sends on one the webhook
+ * is closing, and a busy webhook does not pay a TLS handshake every few
+ * seconds per connection (node's default is 5 s). Shutdown closes idle
+ * connections itself.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 95_000;
 
 export interface WebhookServerOptions {
   readonly settings: InjectorSettings;
@@ -84,6 +92,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   const srv = createServer({ ...contextOptions(initial, opts.minVersion) }, app);
   srv.requestTimeout = REQUEST_TIMEOUT_MS;
   srv.headersTimeout = REQUEST_TIMEOUT_MS / 2;
+  srv.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   ref.server = srv;
   // Material that arrived while the server was being created.
   const latest = opts.tls.current();
