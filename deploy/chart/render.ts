@@ -75,6 +75,24 @@ export async function renderChart(opts: RenderOptions): Promise<string> {
   }
 }
 
+/** `helm lint --strict`: template errors and chart metadata problems; throws with helm's findings. */
+export async function lintChart(): Promise<string> {
+  try {
+    const { stdout } = await run(helmBinary(), [
+      "lint",
+      "--strict",
+      "--kube-version",
+      KUBE_VERSION,
+      CHART_DIR,
+    ]);
+    return stdout;
+  } catch (err) {
+    if (err instanceof VaultletError) throw err;
+    const out = `${(err as { stdout?: string }).stdout ?? ""}${(err as { stderr?: string }).stderr ?? ""}`;
+    throw new VaultletError("HELM_LINT", `helm lint failed: ${out.trim()}`, { cause: err });
+  }
+}
+
 const HEADER = `# vaultlet webhook: plain manifests for installing without Helm.
 # Generated from deploy/chart/vaultlet by \`node deploy/chart/render.ts\`
 # (release "${PLAIN_RELEASE}", namespace "${PLAIN_NAMESPACE}", default values); do not edit.

@@ -2,7 +2,12 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { stringify } from "yaml";
-import { renderChart, renderPlainManifests, PLAIN_MANIFESTS } from "../../deploy/chart/render.ts";
+import {
+  lintChart,
+  renderChart,
+  renderPlainManifests,
+  PLAIN_MANIFESTS,
+} from "../../deploy/chart/render.ts";
 import { SETTINGS, settingsFromEnvAndFlags } from "../../webhook/settings.ts";
 import { DEFAULT_CERT_SECRET, DEFAULT_LEADER_LEASE } from "../../webhook/tls/auto.ts";
 import { only, parseObjects, validateObject, type K8sObject } from "./chart-helpers.ts";
@@ -130,6 +135,10 @@ function assertLeastRbac(r: Rendered, leaderElection: boolean): void {
 }
 
 describe("Helm chart", () => {
+  test("helm lint --strict passes", async () => {
+    assert.match(await lintChart(), /1 chart\(s\) linted, 0 chart\(s\) failed/);
+  });
+
   test("default values: every object passes its Kubernetes schema", async () => {
     const r = await render("vaultlet", "vaultlet");
     const kinds = r.objects.map((o) => o.kind).sort();
