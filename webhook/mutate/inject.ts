@@ -6,7 +6,13 @@ import { A, fullName } from "../annotations/table.ts";
 import type { InjectorSettings } from "../settings.ts";
 import { agentContainer } from "./containers.ts";
 import { layoutFor, type InjectionType, type Layout } from "./layout.ts";
-import { CONTAINER_INIT, CONTAINER_SIDECAR, OPS_PORT, STATUS_INJECTED } from "./names.ts";
+import {
+  CONTAINER_INIT,
+  CONTAINER_SIDECAR,
+  OPS_PORT,
+  STATUS_INJECTED,
+  VOLUME_TOKEN,
+} from "./names.ts";
 import { PatchBuilder, pointer, type JsonPatchOperation } from "./patch.ts";
 import type { Container, Pod } from "./pod.ts";
 import { annotationsOf, containersOf, initContainersOf, podShapeProblem } from "./pod.ts";
@@ -154,6 +160,16 @@ function checkConflicts(spec: InjectionSpec, pod: Pod, layout: Layout): void {
       throw new VaultletError(
         "INVALID_ANNOTATION",
         `the pod already has a volume named "${v.name}", which the injector adds; rename that volume`,
+      );
+    }
+  }
+  // A mount of the token volume the injector adds would hand the
+  // Vault-audience token to a container of the pod's own, not only to agents.
+  for (const c of [...containersOf(pod), ...initContainersOf(pod)]) {
+    if (ours.has(VOLUME_TOKEN) && (c.volumeMounts ?? []).some((m) => m.name === VOLUME_TOKEN)) {
+      throw new VaultletError(
+        "INVALID_ANNOTATION",
+        `container "${c.name}" mounts the volume "${VOLUME_TOKEN}", which the injector adds for its agents only; remove that mount`,
       );
     }
   }
