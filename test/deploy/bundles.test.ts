@@ -1,12 +1,13 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import { HCL_WASM_FILE } from "../../deploy/images/build-bundles.ts";
-import { baoWithJwt, kvPut } from "../agent/agent-harness.ts";
+import { baoWithJwt, eventually, kvPut } from "../agent/agent-harness.ts";
 import { captureLogs } from "../support/log-capture.ts";
 import {
+  freePort,
   removeTempDir,
   spawnTracked,
   waitUntil,
@@ -108,6 +109,41 @@ template {
     const run = vaultlet(b.agentPath, ["agent", `-config=${file}`]);
     assert.equal(await exitCode(run), 0, run.output());
     assert.equal(readFileSync(join(dir, "hcl-out"), "utf8"), PASSWORD);
+  });
+
+  test("agent bundle, sidecar mode: ready after the first render, re-renders a rotated KV secret, SIGTERM exits 0", async () => {
+    const { bao, jwtPath, dir } = await baoWithJwt(POLICY, { tokenTtl: "1h" });
+    await bao.enableKvV2("kv");
+    await kvPut(bao, "kv", "app", { password: PASSWORD });
+    const port = await freePort();
+    const out = join(dir, "sidecar-out");
+    const config = {
+      vault: { address: bao.address },
+      auto_auth: {
+        method: { type: "jwt", mount_path: "auth/jwt", config: { role: "app", path: jwtPath } },
+      },
+      template_config: { static_secret_render_interval: "1s" },
+      template: [{ destination: out, contents: TEMPLATE }],
+      vaultlet: { listen: `127.0.0.1:${port}` },
+    };
+    const proc = vaultlet(b.agentPath, ["agent", "-config-env=VAULT_CONFIG"], {
+      VAULT_CONFIG: Buffer.from(JSON.stringify(config)).toString("base64"),
+    });
+    try {
+      await eventually("the bundled agent to be ready", 20_000, async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined);
+        return res?.status === 200;
+      });
+      assert.equal(readFileSync(out, "utf8"), PASSWORD);
+      await kvPut(bao, "kv", "app", { password: "rotated-Pa55word" });
+      await eventually("the rotated secret to be rendered", 20_000, async () =>
+        existsSync(out) ? readFileSync(out, "utf8") === "rotated-Pa55word" : false,
+      );
+      await proc.stop("SIGTERM");
+      assert.equal(proc.child.exitCode, 0, proc.output());
+    } finally {
+      await proc.stop("SIGKILL");
+    }
   });
 
   test("webhook bundle: serves HTTPS with TLS files, answers an AdmissionReview with the agent patch, stops on SIGTERM", async () => {
