@@ -50,7 +50,7 @@ const PKI_DOMAIN = "example.test";
 const PKI_ROLE = "example-dot-test";
 
 /** ten templates: eight over KV v2 (two sharing secrets), one database credential, one certificate */
-function templates(): { name: string; text: string }[] {
+export function templates(): { name: string; text: string }[] {
   const kv = Array.from({ length: KV_SECRETS }, (_, i) => ({
     name: `kv-${i}.env`,
     text: `{{ with secret "kv/data/app/s${i}" }}{{ range $k, $v := .Data.data }}{{ $k }}={{ $v }}\n{{ end }}{{ end }}`,
@@ -81,7 +81,7 @@ function hclString(value: string): string {
 }
 
 /** the one config file both agents read; destinations are relative to each agent's directory */
-function configHcl(address: string, once: boolean): string {
+export function configHcl(address: string, once: boolean): string {
   const blocks = templates().map(
     (t) =>
       `template {\n  destination = ${hclString(`out/${t.name}`)}\n  contents    = ${hclString(t.text)}\n}`,
@@ -190,13 +190,17 @@ async function onceRun(spec: AgentSpec, ws: Workspace, address: string): Promise
   const child = spawn(spec.command, spec.args("config.hcl", undefined), {
     cwd: ws.dir,
     env: spec.env,
-    stdio: "ignore",
+    stdio: ["ignore", "ignore", "pipe"],
   });
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   const code = await exited(child);
   const ms = performance.now() - started;
   const written = outputs(ws.dir).size;
   if (code !== 0 || written !== templates().length) {
-    throw new Error(`${spec.name} once mode: exit ${code}, ${written}/${templates().length} files`);
+    throw new Error(
+      `${spec.name} once mode: exit ${code}, ${written}/${templates().length} files\n${stderr}`,
+    );
   }
   return ms;
 }
@@ -357,6 +361,8 @@ async function main(): Promise<AgentVsBaoResult> {
   }
 }
 
-const result = await main();
-if (flags.json) writeFileSync(flags.json, JSON.stringify(result, null, 2));
-else console.log(JSON.stringify(result, null, 2));
+if (import.meta.main) {
+  const result = await main();
+  if (flags.json) writeFileSync(flags.json, JSON.stringify(result, null, 2));
+  else console.log(JSON.stringify(result, null, 2));
+}

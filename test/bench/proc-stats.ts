@@ -48,8 +48,8 @@ export function procMemory(pid: number): ProcMemory {
 
 /** how to start vaultlet: $VAULTLET_BIN (e.g. a bundle) or the sources, with the image's node flags */
 export function vaultletCommand(): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
-  const bin =
-    process.env["VAULTLET_BIN"] ?? resolve(import.meta.dirname, "../../shared/cli/bin.ts");
+  const fromEnv = process.env["VAULTLET_BIN"];
+  const bin = fromEnv ? resolve(fromEnv) : resolve(import.meta.dirname, "../../shared/cli/bin.ts");
   const nodeOptions = process.env["VAULTLET_NODE_OPTIONS"] ?? AGENT_NODE_OPTIONS;
   return {
     command: process.execPath,
