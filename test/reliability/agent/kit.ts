@@ -38,6 +38,7 @@ export function watchContent(file: string, isGood: (text: string) => boolean): C
       problems.push(`read ${reads}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
   }, POLL_MS);
+  timer.unref();
   return {
     stop() {
       clearInterval(timer);
@@ -66,6 +67,7 @@ export function recordArrivals(count: () => number): ArrivalRecorder {
     const now = count();
     for (; seen < now; seen++) times.push(Date.now());
   }, 5);
+  timer.unref();
   return {
     stop() {
       clearInterval(timer);
@@ -133,6 +135,7 @@ export async function startTcpRelay(targetPort: number): Promise<TcpRelay> {
       sockets.add(s);
       s.on("close", () => sockets.delete(s));
       s.on("error", () => undefined);
+      s.unref();
     }
     client.pipe(backend).pipe(client);
   });
@@ -145,6 +148,8 @@ export async function startTcpRelay(targetPort: number): Promise<TcpRelay> {
       });
     });
   await listen(0);
+  // like the servers of test/support: never what keeps the test process alive
+  server.unref();
   const port = (server.address() as net.AddressInfo).port;
   const close = () =>
     new Promise<void>((resolve) => {
@@ -153,7 +158,11 @@ export async function startTcpRelay(targetPort: number): Promise<TcpRelay> {
       server.close(() => resolve());
     });
   registerTeardown(close, {});
-  return { port, down: close, up: () => listen(port) };
+  const up = async () => {
+    await listen(port);
+    server.unref();
+  };
+  return { port, down: close, up };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
