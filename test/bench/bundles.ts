@@ -3,7 +3,8 @@
  * them), one bundle per image against one bundle with every command, and the
  * agent's once mode from the bundle against the sources: wall time from
  * process start to exit with the file rendered, and peak RSS, with JSON and
- * HCL configs against one OpenBao. Node flags are the agent image's.
+ * HCL configs against one OpenBao; and a sidecar's resident memory after
+ * it has settled. Node flags are the agent image's.
  *
  *   node test/bench/bundles.ts [--runs=7]
  */
@@ -15,7 +16,8 @@ import { gzipSync } from "node:zlib";
 import { buildBundles, BUNDLES, HCL_WASM_FILE } from "../../deploy/images/build-bundles.ts";
 import { baoWithJwt, kvPut } from "../agent/agent-harness.ts";
 import { makeTempDir } from "../support/processes.ts";
-import { AGENT_NODE_OPTIONS, median } from "./proc-stats.ts";
+import { freePort } from "../support/processes.ts";
+import { AGENT_NODE_OPTIONS, median, procMemory } from "./proc-stats.ts";
 
 const SOURCES = resolve(import.meta.dirname, "../../shared/cli/bin.ts");
 const TEMPLATE = '{{ with secret "kv/app" }}{{ .Data.data.password }}{{ end }}';
@@ -51,6 +53,29 @@ function sizes(path: string) {
     kib: Math.round(bytes.length / 1024),
     gzipKiB: Math.round(gzipSync(bytes).length / 1024),
   };
+}
+
+/** A sidecar (JSON config) from start to ready, then its RSS after `settleMs`. */
+async function sidecarRss(script: string, configFile: string, port: number, settleMs: number) {
+  const child = spawn(process.execPath, [script, "agent", `-config=${configFile}`], {
+    env: { PATH: process.env["PATH"] ?? "", NODE_OPTIONS: AGENT_NODE_OPTIONS },
+    stdio: "ignore",
+  });
+  try {
+    const start = Date.now();
+    for (;;) {
+      const res = await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined);
+      if (res?.status === 200) break;
+      if (Date.now() - start > 30_000) throw new Error(`${script}: sidecar not ready`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, settleMs));
+    const m = procMemory(child.pid!);
+    return { rssMiB: Math.round(m.rssMiB * 10) / 10, peakMiB: Math.round(m.peakMiB * 10) / 10 };
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("close", r));
+  }
 }
 
 async function main(): Promise<void> {
@@ -153,6 +178,23 @@ template {
         };
       }
     }
+    const port = await freePort();
+    const sidecarFile = join(work, "sidecar.json");
+    writeFileSync(
+      sidecarFile,
+      JSON.stringify({
+        vault: { address: bao.address },
+        auto_auth: {
+          method: { type: "jwt", mount_path: "auth/jwt", config: { role: "app", path: jwtPath } },
+        },
+        template: [{ destination: join(work, "out-sidecar"), contents: TEMPLATE }],
+        vaultlet: { listen: `127.0.0.1:${port}` },
+      }),
+    );
+    report["sidecarAfter10s"] = {
+      sources: await sidecarRss(SOURCES, sidecarFile, port, 10_000),
+      bundle: await sidecarRss(agent, sidecarFile, port, 10_000),
+    };
     report["runs"] = runs;
     report["nodeOptions"] = AGENT_NODE_OPTIONS;
     report["agentOnce"] = timings;
