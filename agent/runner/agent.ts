@@ -8,7 +8,7 @@ import { createSinks } from "../auth/sinks.ts";
 import { createAgentMetrics, type AgentMetrics } from "../ops/metrics.ts";
 import { DEFAULT_OPS_LISTEN, startOpsServer, type OpsServer } from "../ops/server.ts";
 import type { SecretCalls } from "../secrets/calls.ts";
-import { SecretsStore } from "../secrets/store.ts";
+import { DEFAULT_RETRIES, SecretsStore } from "../secrets/store.ts";
 import type { Random } from "../timing/jitter.ts";
 import { AgentRunner, type Engines } from "./runner.ts";
 import { loadEngines } from "./engines.ts";
@@ -99,6 +99,10 @@ export async function createAgent(config: AgentConfig, opts: AgentOptions): Prom
     startupJitterMs: opts.startupJitterMs ?? DEFAULT_STARTUP_JITTER_MS,
     waitForSecrets: !once && !tc.exit_on_retry_failure,
     random: opts.random,
+    renderRetries: tc.exit_on_retry_failure
+      ? (config.vault?.retry?.num_retries ?? DEFAULT_RETRIES)
+      : undefined,
+    onFatal: fail,
   });
   const listen = config.vaultlet?.listen ?? DEFAULT_OPS_LISTEN;
   let ops: OpsServer | undefined;

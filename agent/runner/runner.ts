@@ -26,6 +26,7 @@ import { RenderQueue, renderComplete, renderEnvironment } from "./template-job.t
 
 export const TEMPLATE_ENGINE_MISSING = "TEMPLATE_ENGINE_MISSING";
 export const COMMAND_FAILED = "COMMAND_FAILED";
+export const RENDER_RETRIES_EXHAUSTED = "RENDER_RETRIES_EXHAUSTED";
 
 export type Engines = Partial<Record<"go" | "handlebars", TemplateEngine>>;
 
@@ -46,6 +47,12 @@ export interface RunnerParts {
    */
   waitForSecrets?: boolean;
   random?: Random;
+  /**
+   * exit_on_retry_failure: a template whose re-renders fail more than this
+   * many times in a row (an unwritable destination) stops the agent
+   */
+  renderRetries?: number;
+  onFatal?: (err: VaultletError) => void;
 }
 
 interface FileJob {
@@ -100,7 +107,13 @@ export class AgentRunner {
         value: undefined,
         queue: undefined as unknown as RenderQueue,
       };
-      job.queue = new RenderQueue(job.name, () => this.#renderEnv(job, t.name), parts.log);
+      job.queue = new RenderQueue(
+        job.name,
+        () => this.#renderEnv(job, t.name),
+        parts.log,
+        undefined,
+        (err, failures) => this.#renderFailed(job.name, err, failures),
+      );
       return job;
     });
     parts.auth.onTokenChange((change) => parts.store.tokenChanged(change));
@@ -219,8 +232,26 @@ export class AgentRunner {
       rendered: false,
       queue: undefined as unknown as RenderQueue,
     };
-    job.queue = new RenderQueue(name, () => this.#renderFile(job), this.#p.log, t.wait);
+    job.queue = new RenderQueue(
+      name,
+      () => this.#renderFile(job),
+      this.#p.log,
+      t.wait,
+      (err, n) => this.#renderFailed(name, err, n),
+    );
     return job;
+  }
+
+  #renderFailed(name: string, err: unknown, failures: number): void {
+    const { renderRetries, onFatal } = this.#p;
+    if (renderRetries === undefined || failures <= renderRetries) return;
+    onFatal?.(
+      new VaultletError(
+        RENDER_RETRIES_EXHAUSTED,
+        `template ${name} still failed after ${failures} tries: ${describeError(err)}`,
+        { cause: err },
+      ),
+    );
   }
 
   #compile(

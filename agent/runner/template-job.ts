@@ -68,6 +68,7 @@ export class RenderQueue {
   #quiet: { timer: NodeJS.Timeout; since: number } | undefined;
   #retry: NodeJS.Timeout | undefined;
   #cancelled = false;
+  readonly #onFailure: ((err: unknown, failures: number) => void) | undefined;
   readonly #backoff = new Backoff({
     minMs: RENDER_RETRY_MIN_MS,
     maxMs: RENDER_RETRY_MAX_MS,
@@ -84,11 +85,14 @@ export class RenderQueue {
     run: () => Promise<void>,
     log: Logger,
     wait?: { min?: number; max?: number },
+    /** told each failed re-render and how many failed in a row */
+    onFailure?: (err: unknown, failures: number) => void,
   ) {
     this.#name = name;
     this.#run = run;
     this.#log = log;
     this.#wait = wait?.min ? wait : undefined;
+    this.#onFailure = onFailure;
   }
 
   /** render after anything in progress; the caller gets the outcome */
@@ -150,6 +154,7 @@ export class RenderQueue {
       } catch (err) {
         this.#log.error({ template: this.#name, error: describeError(err) }, "re-render failed");
         this.retryLater();
+        this.#onFailure?.(err, this.#backoff.attempts);
       }
     });
   }

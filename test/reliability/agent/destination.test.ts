@@ -145,3 +145,35 @@ test("a symlinked directory inside the volume is refused: nothing is written whe
   assert.match(String(failed?.error), /OUTPUT_PATH_SYMLINK: .*link.* is a symlink/);
   agent.logs.assertNoSecrets(["good-Pa55word-4"]);
 });
+
+test("destination not writable with exit_on_retry_failure: after the retries the agent exits 1 naming the destination, and the last good file stays", async (t) => {
+  const { bao, jwtPath, dir } = await baoWithJwt(POLICY);
+  await bao.enableKvV2("kv");
+  await kvPut(bao, "kv", "app", { password: "good-Pa55word-5" });
+  const outDir = join(dir, "out");
+  mkdirSync(outDir);
+  const out = join(outDir, "app.env");
+  const agent = runInProcess(
+    baseConfig({
+      ...jwtAuth(bao, jwtPath),
+      vault: { address: bao.address, retry: { num_retries: 2 } },
+      template_config: { static_secret_render_interval: 300, exit_on_retry_failure: true },
+      template: [fileTemplate(out, TEMPLATE)],
+    }),
+  );
+  t.after(() => setImmutable(outDir, false));
+  await eventually("first render", 15_000, () => existsSync(out));
+  setImmutable(outDir, true);
+  const watch = watchContent(out, (s) => s === "PASSWORD=good-Pa55word-5\n");
+  await kvPut(bao, "kv", "app", { password: "new-Pa55word-6" });
+  assert.equal(await agent.done, 1);
+  assertContentKept(watch);
+  const failed = agent.logs.messages("agent failed");
+  assert.equal(failed.length, 1);
+  assert.match(
+    String(failed[0]!.error),
+    /RENDER_RETRIES_EXHAUSTED: template .*app\.env still failed after 3 tries: OUTPUT_NOT_WRITABLE/,
+  );
+  assert.equal(agent.logs.messages("re-render failed").length, 3);
+  agent.logs.assertNoSecrets(["good-Pa55word-5", "new-Pa55word-6"]);
+});
