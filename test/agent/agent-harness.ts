@@ -1,7 +1,10 @@
 /**
  * Runs the agent in-process against a real OpenBao, for the agent's
  * integration tests: config builder, log capture, a stop switch and the
- * agent's parts for inspection (metrics, token state).
+ * agent's parts for inspection (metrics, token state). Every agent run here
+ * fails its test when its log shows a token it held or a value written with
+ * kvPut (test/support/log-capture.ts); tests add their other secrets with
+ * `logs.assertNoSecrets`.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -58,7 +61,18 @@ export function runInProcess(config: AgentConfig): RunningAgent {
   const stop = new Promise<void>((r) => (stopNow = r));
   let gotParts!: (a: Agent) => void;
   const parts = new Promise<Agent>((r) => (gotParts = r));
-  const done = runAgent(config, { log, env: {}, startupJitterMs: 0, onCreated: gotParts }, stop);
+  // every token the agent held; none may reach its log (checked when it ends)
+  const tokens = new Set<string>();
+  const onCreated = (a: Agent) => {
+    a.auth.onTokenChange((c) => tokens.add(c.current.token));
+    gotParts(a);
+  };
+  const done = runAgent(config, { log, env: {}, startupJitterMs: 0, onCreated }, stop).then(
+    (code) => {
+      logs.assertNoSecrets([...tokens, ...writtenSecrets]);
+      return code;
+    },
+  );
   return {
     logs,
     done,
@@ -91,6 +105,14 @@ export async function baoWithJwt(
   return { bao, signer, jwtPath, dir };
 }
 
+/**
+ * String values written through kvPut below (8 characters or more, so that
+ * words that also name things in logs are left out): every in-process
+ * agent's log is checked for them when it ends.
+ */
+const writtenSecrets = new Set<string>();
+const SECRET_MIN_LENGTH = 8;
+
 /** a fresh KV v2 mount answers 400 ("upgrading from non-versioned") for a moment: writes retry through it */
 export async function kvPut(
   bao: OpenBaoServer,
@@ -98,6 +120,9 @@ export async function kvPut(
   path: string,
   data: Record<string, unknown>,
 ) {
+  for (const v of Object.values(data)) {
+    if (typeof v === "string" && v.length >= SECRET_MIN_LENGTH) writtenSecrets.add(v);
+  }
   for (let attempt = 0; ; attempt++) {
     try {
       return await bao.kvPut(mount, path, data);
