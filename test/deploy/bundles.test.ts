@@ -55,7 +55,9 @@ describe("single-file bundles", () => {
     assert.match(wrong.output(), /"webhook" is not part of the agent image/);
     const wrong2 = vaultlet(b.webhookPath, ["agent"]);
     assert.equal(await exitCode(wrong2), 2);
-    assert.match(wrong2.output(), /commands in the webhook image: webhook, inject/);
+    assert.match(wrong2.output(), /"agent" is not part of the webhook image/);
+    assert.match(wrong2.output(), /^ {2}webhook .*\n {2}inject /m);
+    assert.doesNotMatch(wrong2.output(), /^ {2}agent /m);
   });
 
   test("agent bundle, the injected command `vaultlet agent -config-env=VAULT_CONFIG`: once mode renders a KV v2 secret from OpenBao (JSON config)", async () => {
