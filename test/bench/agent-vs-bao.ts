@@ -24,6 +24,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { parseAgentConfig, toJson } from "../../shared/agent-config/index.ts";
 import { normaliseDynamic } from "../agent/template/differential/normalise.ts";
 import { findBaoBinary, startOpenBao, type OpenBaoServer } from "../support/openbao.ts";
 import { configureDatabaseEngine, startPostgres } from "../support/postgres.ts";
@@ -120,8 +121,14 @@ async function seed(bao: OpenBaoServer): Promise<() => Promise<void>> {
   return () => pg.stop();
 }
 
+/** vaultlet-json: the same config as JSON, the form the webhook hands the agent in a pod */
+export const AGENT_NAMES = ["bao", "vaultlet", "vaultlet-json"] as const;
+type AgentName = (typeof AGENT_NAMES)[number];
+
 interface AgentSpec {
-  name: "bao" | "vaultlet";
+  name: AgentName;
+  /** the config file this agent reads: the shared HCL, or the same config as JSON */
+  config: "config.hcl" | "config.json";
   command: string;
   args: (configFile: string, extra: string | undefined) => string[];
   env: NodeJS.ProcessEnv;
@@ -139,22 +146,24 @@ function agentSpecs(): AgentSpec[] {
   return [
     {
       name: "bao",
+      config: "config.hcl",
       command: findBaoBinary(),
       args: (config) => ["agent", `-config=${config}`],
       env: agentEnv({ HOME: tmpdir() }),
     },
-    {
-      name: "vaultlet",
+    ...(["vaultlet", "vaultlet-json"] as const).map((name) => ({
+      name,
+      config: name === "vaultlet" ? ("config.hcl" as const) : ("config.json" as const),
       command: v.command,
       // the second file only moves vaultlet's own /ready endpoint off the shared default port
-      args: (config, extra) => [
+      args: (config: string, extra: string | undefined) => [
         ...v.args,
         "agent",
         `-config=${config}`,
         ...(extra ? [`-config=${extra}`] : []),
       ],
       env: agentEnv(v.env),
-    },
+    })),
   ];
 }
 
@@ -171,6 +180,13 @@ async function workspace(bao: OpenBaoServer, root: string, label: string): Promi
   return { dir, accessor: token.accessor };
 }
 
+/** the shared HCL file, and the same config as JSON (what vaultlet's own parser reads from it) */
+async function writeConfig(dir: string, hcl: string): Promise<void> {
+  writeFileSync(join(dir, "config.hcl"), hcl);
+  const { config } = await parseAgentConfig(hcl, { source: "config.hcl" });
+  writeFileSync(join(dir, "config.json"), JSON.stringify(toJson(config), null, 2));
+}
+
 function outputs(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const t of templates()) {
@@ -185,9 +201,9 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 async function onceRun(spec: AgentSpec, ws: Workspace, address: string): Promise<number> {
-  writeFileSync(join(ws.dir, "config.hcl"), configHcl(address, true));
+  await writeConfig(ws.dir, configHcl(address, true));
   const started = performance.now();
-  const child = spawn(spec.command, spec.args("config.hcl", undefined), {
+  const child = spawn(spec.command, spec.args(spec.config, undefined), {
     cwd: ws.dir,
     env: spec.env,
     stdio: ["ignore", "ignore", "pipe"],
@@ -205,7 +221,7 @@ async function onceRun(spec: AgentSpec, ws: Workspace, address: string): Promise
   return ms;
 }
 
-interface SidecarSample {
+export interface SidecarSample {
   readyMs: number;
   steadyRssMiB: number;
   steadyAnonMiB: number;
@@ -220,13 +236,13 @@ async function sidecar(
   bao: OpenBaoServer,
   port: number,
 ): Promise<{ sample: Promise<SidecarSample>; child: ChildProcess }> {
-  writeFileSync(join(ws.dir, "config.hcl"), configHcl(bao.address, false));
+  await writeConfig(ws.dir, configHcl(bao.address, false));
   writeFileSync(
     join(ws.dir, "ops.json"),
     JSON.stringify({ vaultlet: { listen: `127.0.0.1:${port}` } }),
   );
   const started = performance.now();
-  const child = spawn(spec.command, spec.args("config.hcl", "ops.json"), {
+  const child = spawn(spec.command, spec.args(spec.config, "ops.json"), {
     cwd: ws.dir,
     env: spec.env,
     stdio: "ignore",
@@ -283,7 +299,7 @@ async function main(): Promise<AgentVsBaoResult> {
   try {
     stopPg = await seed(bao);
     // start-up, alternating which agent goes first
-    const once: Record<string, number[]> = { bao: [], vaultlet: [] };
+    const once = Object.fromEntries(AGENT_NAMES.map((n) => [n, [] as number[]]));
     let compared: Map<string, string>[] = [];
     for (let run = 0; run < RUNS; run++) {
       const order = run % 2 === 0 ? specs : [...specs].reverse();
@@ -291,14 +307,17 @@ async function main(): Promise<AgentVsBaoResult> {
       for (const spec of order) {
         const ws = await workspace(bao, root, `once-${run}-${spec.name}`);
         once[spec.name]!.push(await onceRun(spec, ws, bao.address));
-        rendered[spec.name === "bao" ? 0 : 1] = outputs(ws.dir);
+        rendered[AGENT_NAMES.indexOf(spec.name)] = outputs(ws.dir);
       }
       compared = rendered;
     }
     const differing: string[] = [];
     for (const t of templates()) {
-      const [a, b] = [compared[0]!.get(t.name), compared[1]!.get(t.name)];
-      if (a === undefined || b === undefined || normaliseDynamic(a) !== normaliseDynamic(b)) {
+      const [a, ...others] = compared.map((c) => c.get(t.name));
+      if (
+        a === undefined ||
+        others.some((b) => b === undefined || normaliseDynamic(a) !== normaliseDynamic(b))
+      ) {
         differing.push(t.name);
       }
     }
@@ -311,7 +330,7 @@ async function main(): Promise<AgentVsBaoResult> {
         running.push({ name: spec.name, ...(await sidecar(spec, ws, bao, port++)) });
       }
     }
-    const samples: Record<string, SidecarSample[]> = { bao: [], vaultlet: [] };
+    const samples = Object.fromEntries(AGENT_NAMES.map((n) => [n, [] as SidecarSample[]]));
     try {
       for (const r of running) samples[r.name]!.push(await r.sample);
     } finally {
@@ -346,8 +365,8 @@ async function main(): Promise<AgentVsBaoResult> {
         .filter(Boolean)
         .join(" ")
         .replaceAll(resolve(import.meta.dirname, "../..") + "/", ""),
-      onceMs: { bao: median(once.bao!), vaultlet: median(once.vaultlet!) },
-      sidecar: { bao: mid("bao"), vaultlet: mid("vaultlet") },
+      onceMs: Object.fromEntries(AGENT_NAMES.map((n) => [n, median(once[n]!)])),
+      sidecar: Object.fromEntries(AGENT_NAMES.map((n) => [n, mid(n)])),
       identical: {
         same: templates().length - differing.length,
         total: templates().length,
