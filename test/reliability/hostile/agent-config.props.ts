@@ -110,7 +110,7 @@ export function arbitraryJsonConfigs(): void {
       ),
       (text) => expectConfigOrError(() => parseAgentConfigJson(text, "hostile.json")),
     ),
-    { numRuns: 2000 },
+    { numRuns: 800 },
   );
 }
 
@@ -125,7 +125,7 @@ export function deeplyNestedJson(): void {
     (deep: string) => `{"exec": {"command": ${deep}}}`,
     (deep: string) => `{"vaultlet": ${deep}}`,
   ];
-  for (const depth of [100, 1000, 10_000, 100_000]) {
+  for (const depth of [100, 1000, 20_000]) {
     for (const deep of [
       '{"a":'.repeat(depth) + "1" + "}".repeat(depth),
       "[".repeat(depth) + "]".repeat(depth),
@@ -194,7 +194,7 @@ export async function arbitraryHclConfigs(): Promise<void> {
         }
       },
     ),
-    { numRuns: 300 },
+    { numRuns: 150 },
   );
 }
 

@@ -1,5 +1,5 @@
 import { describe, test } from "node:test";
-import { runBounded } from "./bounded.ts";
+import { HANG_BOUND_MS, runBounded } from "./bounded.ts";
 
 /**
  * Hostile annotation names and values (arbitrary strings under
@@ -12,9 +12,9 @@ const props = new URL("./annotations.props.ts", import.meta.url);
 
 describe("hostile annotations", () => {
   test("arbitrary annotation names and values: skip, valid patch or clear rejection, never a crash or hang", async () => {
-    await runBounded(props, "arbitraryAnnotations", { timeoutMs: 60_000 });
+    await runBounded(props, "arbitraryAnnotations", { timeoutMs: HANG_BOUND_MS });
   });
   test("a bad value of a known annotation is rejected naming that annotation", async () => {
-    await runBounded(props, "rejectionsNameTheAnnotation", { timeoutMs: 60_000 });
+    await runBounded(props, "rejectionsNameTheAnnotation", { timeoutMs: HANG_BOUND_MS });
   });
 });

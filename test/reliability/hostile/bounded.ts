@@ -1,13 +1,11 @@
 import { Worker } from "node:worker_threads";
 
 /**
- * Runs one exported function of a property module in a worker thread and
- * fails if it does not finish in time. A hostile input that hangs a
- * synchronous parser cannot be interrupted on the main thread; terminating
- * the worker can, and a memory blow-up ends the worker (resource limits)
- * instead of the test process. The function throws (fast-check's
- * counterexample report) when a property fails.
+ * How long a property may run before it counts as hung. Far above a normal
+ * run (seconds) so a busy machine does not fail it; a real hang never ends.
  */
+export const HANG_BOUND_MS = 180_000;
+
 export interface BoundOptions {
   readonly timeoutMs: number;
   readonly maxHeapMb?: number;
@@ -24,6 +22,14 @@ try {
 }
 `;
 
+/**
+ * Runs one exported function of a property module in a worker thread and
+ * fails if it does not finish in time. A hostile input that hangs a
+ * synchronous parser cannot be interrupted on the main thread; terminating
+ * the worker can, and a memory blow-up ends the worker (resource limits)
+ * instead of the test process. The function throws (fast-check's
+ * counterexample report) when a property fails.
+ */
 export function runBounded(moduleUrl: URL, name: string, opts: BoundOptions): Promise<void> {
   const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(WORKER_SOURCE)}`), {
     workerData: { moduleUrl: moduleUrl.href, name },

@@ -1,5 +1,5 @@
 import { describe, test } from "node:test";
-import { runBounded } from "./bounded.ts";
+import { HANG_BOUND_MS, runBounded } from "./bounded.ts";
 
 /**
  * agent-json-patch / agent-init-json-patch that try to reach the app
@@ -11,9 +11,12 @@ const props = new URL("./json-patch.props.ts", import.meta.url);
 
 describe("hostile json-patch annotations", () => {
   test("a patch changes only its agent container, or the pod is refused naming the annotation", async () => {
-    await runBounded(props, "patchesStayInTheAgentContainer", { timeoutMs: 60_000 });
+    await runBounded(props, "patchesStayInTheAgentContainer", { timeoutMs: HANG_BOUND_MS });
   });
   test("a patch of doubling copies is refused instead of exhausting memory", async () => {
-    await runBounded(props, "doublingCopiesAreRefused", { timeoutMs: 30_000, maxHeapMb: 256 });
+    await runBounded(props, "doublingCopiesAreRefused", {
+      timeoutMs: HANG_BOUND_MS,
+      maxHeapMb: 256,
+    });
   });
 });

@@ -157,7 +157,7 @@ export async function writeFileAtomicNeverLeavesRoot(): Promise<void> {
           if (st.isFile()) assert.ok((await realpath(p)).startsWith(root + path.sep), p);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   } finally {
     await rm(sandbox, { recursive: true, force: true });

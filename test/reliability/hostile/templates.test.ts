@@ -1,5 +1,5 @@
 import { describe, test } from "node:test";
-import { runBounded } from "./bounded.ts";
+import { HANG_BOUND_MS, runBounded } from "./bounded.ts";
 
 /**
  * Hostile templates for both engines with the agent's default limits: deep
@@ -10,15 +10,15 @@ const props = new URL("./templates.props.ts", import.meta.url);
 
 describe("hostile templates", () => {
   test("Go: deep nesting of blocks, parentheses and pipelines", async () => {
-    await runBounded(props, "goDeepNesting", { timeoutMs: 60_000 });
+    await runBounded(props, "goDeepNesting", { timeoutMs: HANG_BOUND_MS });
   });
   test("Go: recursion through define/template (direct, mutual, doubling)", async () => {
-    await runBounded(props, "goRecursion", { timeoutMs: 60_000 });
+    await runBounded(props, "goRecursion", { timeoutMs: HANG_BOUND_MS });
   });
   test("Go: nested loops over large lists stop at the output or step limit", async () => {
-    await runBounded(props, "goHugeOutput", { timeoutMs: 60_000 });
+    await runBounded(props, "goHugeOutput", { timeoutMs: HANG_BOUND_MS });
   });
   test("Handlebars: deep nesting, partial recursion (direct and doubling), huge output", async () => {
-    await runBounded(props, "handlebarsHostile", { timeoutMs: 90_000 });
+    await runBounded(props, "handlebarsHostile", { timeoutMs: HANG_BOUND_MS });
   });
 });
