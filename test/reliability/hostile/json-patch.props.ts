@@ -148,3 +148,26 @@ export function doublingCopiesAreRefused(): void {
     { numRuns: 20 },
   );
 }
+
+/**
+ * Patches far larger than any annotation the API server accepts (thousands
+ * of operations): applied or refused, and the env they add stays in the agent.
+ */
+export function hugePatches(): void {
+  for (const n of [1_000, 5_000, 20_000]) {
+    const ops = Array.from({ length: n }, (_, i) => ({
+      op: "add",
+      path: "/env/-",
+      value: { name: `E${i}`, value: "v" },
+    }));
+    const r = injectAndApply(podWith({ [ANNOTATIONS[0]]: JSON.stringify(ops) }));
+    if (r.kind === "reject") {
+      assert.ok(r.message.includes(ANNOTATIONS[0]), r.message);
+      continue;
+    }
+    assert.equal(r.kind, "patch");
+    assertTokenOnlyInAgents(r.pod!);
+    for (const c of allContainers(r.pod!).filter((c) => !AGENT_CONTAINERS.has(c.name)))
+      assert.ok(!(c.env ?? []).some((e) => e.name === "E0"), `${c.name} got the agent's env`);
+  }
+}

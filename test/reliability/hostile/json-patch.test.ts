@@ -13,6 +13,9 @@ describe("hostile json-patch annotations", () => {
   test("a patch changes only its agent container, or the pod is refused naming the annotation", async () => {
     await runBounded(props, "patchesStayInTheAgentContainer", { timeoutMs: HANG_BOUND_MS });
   });
+  test("patches of thousands of operations are applied to the agent alone or refused", async () => {
+    await runBounded(props, "hugePatches", { timeoutMs: HANG_BOUND_MS });
+  });
   test("a patch of doubling copies is refused instead of exhausting memory", async () => {
     await runBounded(props, "doublingCopiesAreRefused", {
       timeoutMs: HANG_BOUND_MS,
