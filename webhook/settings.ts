@@ -77,7 +77,8 @@ export interface InjectorSettings {
   secretsReadOnly: boolean;
 }
 
-export const DEFAULT_AGENT_IMAGE = "vaultlet/vaultlet:0.1.0";
+/** The chart's default agent image (values.yaml agentImage at the chart's appVersion); a test keeps them equal. */
+export const DEFAULT_AGENT_IMAGE = "vaultlet/agent:0.1.0";
 
 export function defaultSettings(): InjectorSettings {
   return {
