@@ -9,6 +9,8 @@ import {
   DEFAULT_COMMAND_TIMEOUT_MS,
   runCommand,
   sendSignal,
+  SIGNAL_NO_PROCESS,
+  SIGNAL_PID_FILE_INVALID,
   volumeRootOf,
   writeFileAtomic,
 } from "../output/index.ts";
@@ -370,7 +372,19 @@ export class AgentRunner {
       }
     }
     if (t.signal) {
-      const { pids } = await sendSignal(t.signal);
+      let pids: number[];
+      try {
+        ({ pids } = await sendSignal(t.signal));
+      } catch (err) {
+        // Nothing running yet (the first render comes before the app starts):
+        // the app reads the new file when it starts, so the render stands.
+        if (!isAbsentTarget(err)) throw err;
+        this.#p.log.warn(
+          { template: t.destination, signal: t.signal.signal, err: describeError(err) },
+          "no process to signal",
+        );
+        return;
+      }
       this.#p.log.info({ template: t.destination, signal: t.signal.signal, pids }, "app signalled");
     }
   }
@@ -409,4 +423,12 @@ export class AgentRunner {
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A signal target that is not there: no process by that name, or no pid file yet. */
+function isAbsentTarget(err: unknown): boolean {
+  if (!(err instanceof VaultletError)) return false;
+  if (err.code === SIGNAL_NO_PROCESS) return true;
+  const cause = (err as { cause?: NodeJS.ErrnoException }).cause;
+  return err.code === SIGNAL_PID_FILE_INVALID && cause?.code === "ENOENT";
 }

@@ -8,6 +8,7 @@ import type {
   AuthSpec,
   CacheSpec,
   InjectionSpec,
+  SecretSpec,
   SecuritySpec,
   TokenSpec,
   VaultSpec,
@@ -145,7 +146,7 @@ export function parseInjectionSpec(pod: Pod, settings: InjectorSettings): ParseR
       ),
     },
     securityContext: security,
-    shareProcessNamespace: shareProcessNamespace(r, pod),
+    shareProcessNamespace: shareProcessNamespace(r, pod, secrets),
     copyVolumeMountsFrom: r.text(A.copyVolumeMounts),
     configMap,
     extraSecret: r.text(A.extraSecret),
@@ -255,14 +256,31 @@ function firstAppUser(c: Container | undefined): number | string {
   return uid;
 }
 
-function shareProcessNamespace(r: AnnotationReader, pod: Pod): boolean | undefined {
+function shareProcessNamespace(
+  r: AnnotationReader,
+  pod: Pod,
+  secrets: readonly SecretSpec[],
+): boolean | undefined {
   const want = r.get(A.shareProcessNamespace);
   if (want === true && pod.spec?.shareProcessNamespace === false) {
     r.problem(
       `${fullName(A.shareProcessNamespace)}: the pod sets shareProcessNamespace: false; remove that or this annotation`,
     );
   }
-  return want;
+  // The agent can only see (and signal) another container's process in a shared process namespace.
+  const signalled = secrets.find((s) => s.signal !== undefined);
+  if (signalled === undefined) return want;
+  const signal = fullName(A.signal, signalled.rawName);
+  if (want === false) {
+    r.problem(
+      `${signal} needs the pod's shared process namespace, but ${fullName(A.shareProcessNamespace)} is false; remove one of them`,
+    );
+  } else if (pod.spec?.shareProcessNamespace === false) {
+    r.problem(
+      `${signal} needs the pod's shared process namespace, but the pod sets shareProcessNamespace: false; remove that or the signal annotations`,
+    );
+  }
+  return true;
 }
 
 function authSpec(r: AnnotationReader): AuthSpec {

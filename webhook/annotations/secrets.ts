@@ -1,5 +1,5 @@
 import type { AnnotationReader } from "./parse.ts";
-import type { SecretSpec } from "./spec.ts";
+import type { SecretSpec, SignalSpec } from "./spec.ts";
 import { A, fullName, parseSecretFile, PREFIX, SECRET_DEFINING } from "./table.ts";
 import { matchAnnotation } from "./names.ts";
 
@@ -69,7 +69,44 @@ function readSecret(r: AnnotationReader, raw: string, defaultMountPath: string):
     leftDelimiter: nonBlank(r.get(A.leftDelim, raw)),
     rightDelimiter: nonBlank(r.get(A.rightDelim, raw)),
     engine,
+    signal: readSignal(r, raw),
   };
+}
+
+/**
+ * agent-inject-signal-NAME with exactly one target. A target without a
+ * signal is an error too: it would silently do nothing.
+ */
+function readSignal(r: AnnotationReader, raw: string): SignalSpec | undefined {
+  const hasSignal = r.has(A.signal, raw);
+  const signal = r.get(A.signal, raw);
+  const processName = r.get(A.signalProcess, raw);
+  const pidFile = r.get(A.signalPidFile, raw);
+  const hasTarget = r.has(A.signalProcess, raw) || r.has(A.signalPidFile, raw);
+  if (!hasSignal) {
+    if (hasTarget) {
+      const given = r.has(A.signalProcess, raw) ? A.signalProcess : A.signalPidFile;
+      r.problem(
+        `${fullName(given, raw)} names a process to signal but no signal is set; add ${fullName(A.signal, raw)}, e.g. "SIGHUP"`,
+      );
+    }
+    return undefined;
+  }
+  if (r.has(A.signalProcess, raw) && r.has(A.signalPidFile, raw)) {
+    r.problem(
+      `${fullName(A.signal, raw)}: both ${fullName(A.signalProcess, raw)} and ${fullName(A.signalPidFile, raw)} are set; keep one of them`,
+    );
+    return undefined;
+  }
+  if (!hasTarget) {
+    r.problem(
+      `${fullName(A.signal, raw)} needs a target: add ${fullName(A.signalProcess, raw)} (the process name as ps shows it) or ${fullName(A.signalPidFile, raw)}`,
+    );
+    return undefined;
+  }
+  if (signal === undefined || (processName === undefined && pidFile === undefined))
+    return undefined;
+  return { signal, processName, pidFile };
 }
 
 function nonBlank(v: string | undefined): string | undefined {

@@ -69,6 +69,15 @@ export interface SecretSpec {
   readonly leftDelimiter: string | undefined;
   readonly rightDelimiter: string | undefined;
   readonly engine: "go" | "handlebars";
+  /** vaultlet extension: signal a process after the file changes */
+  readonly signal: SignalSpec | undefined;
+}
+
+/** Exactly one of processName and pidFile is set. */
+export interface SignalSpec {
+  readonly signal: string;
+  readonly processName: string | undefined;
+  readonly pidFile: string | undefined;
 }
 
 export interface SecuritySpec {

@@ -12,6 +12,7 @@ import {
   parseQuantity,
 } from "./values.ts";
 import { parseJsonPatch } from "./json-patch.ts";
+import { parseSignal } from "../../agent/output/signal.ts";
 
 /**
  * Every `vault.hashicorp.com/*` annotation vaultlet understands, declared
@@ -90,6 +91,32 @@ export function parseSecretFile(raw: string): string {
   }
   if (out.length === 0) throw new Error('names no file; use a file name like "config.json"');
   return out.join("/");
+}
+
+/** A signal name the agent's signal action accepts (its own parser), with the message the reader expects. */
+function parseSignalName(raw: string): NodeJS.Signals {
+  try {
+    return parseSignal(raw);
+  } catch {
+    throw new Error('is not a signal name; use one like "SIGHUP", "SIGUSR1" or "HUP"');
+  }
+}
+
+/** A process name as ps and the agent's /proc lookup see it: one word, no path. */
+function parseProcessName(raw: string): string {
+  const name = raw.trim();
+  if (name === "") throw new Error('is empty; use the process name as ps shows it, e.g. "nginx"');
+  if (name.includes("\0")) throw new Error('contains a NUL byte; use a name like "nginx"');
+  if (name.includes("/"))
+    throw new Error('is a path, not a process name; use the file name alone, e.g. "nginx"');
+  return name;
+}
+
+function parsePidFilePath(raw: string): string {
+  if (raw.includes("\0")) throw new Error("contains a NUL byte; use a plain absolute path");
+  if (!raw.startsWith("/"))
+    throw new Error('is not an absolute path; use a path like "/run/app/app.pid"');
+  return raw;
 }
 
 export const A = {
@@ -214,7 +241,9 @@ export const A = {
     form: "command line",
     parse: str,
     defaultDoc: "—",
-    doc: "Command the agent runs after secret NAME's file changes.",
+    doc:
+      "Command the agent runs after secret NAME's file changes, through `/bin/sh -c` as in Vault Agent, so it needs an agent image with a shell " +
+      "(vaultlet's own has none). To make the app reload, use agent-inject-signal-NAME instead.",
   }),
   errorOnMissingKey: def<boolean>({
     name: "error-on-missing-key",
@@ -270,6 +299,43 @@ export const A = {
     parse: (raw) => parseEnum(raw, ["go", "handlebars"] as const),
     defaultDoc: "go",
     doc: "Template language of secret NAME: `go` (consul-template syntax) or `handlebars`.",
+    extension: true,
+  }),
+  signal: def<NodeJS.Signals>({
+    name: "agent-inject-signal",
+    kind: "per-secret",
+    section: "vaultlet",
+    form: 'signal name, e.g. "SIGHUP" or "HUP"',
+    parse: parseSignalName,
+    defaultDoc: "—",
+    doc:
+      "Signal sent to an application process after secret NAME's file changes, with no shell in the agent image " +
+      "(the config's `signal {}` block). Needs exactly one of the two annotations below, and sets the pod's " +
+      "`shareProcessNamespace: true` so the agent can see the process. With agent-inject-command as well, the command runs first.",
+    extension: true,
+  }),
+  signalProcess: def<string>({
+    name: "agent-inject-signal-process",
+    kind: "per-secret",
+    section: "vaultlet",
+    form: "process name as `ps` shows it",
+    parse: parseProcessName,
+    defaultDoc: "—",
+    doc:
+      "Every process with this name (kernel name or argv[0]'s file name) gets secret NAME's signal. " +
+      "Matched before agent-inject-signal, so `agent-inject-signal-process-x` belongs to secret `x`.",
+    extension: true,
+  }),
+  signalPidFile: def<string>({
+    name: "agent-inject-signal-pid-file",
+    kind: "per-secret",
+    section: "vaultlet",
+    form: "absolute path inside the agent container",
+    parse: parsePidFilePath,
+    defaultDoc: "—",
+    doc:
+      "The process whose id this file holds gets secret NAME's signal (mount the file's volume into the agent with agent-copy-volume-mounts). " +
+      "Matched before agent-inject-signal, so `agent-inject-signal-pid-file-x` belongs to secret `x`.",
     extension: true,
   }),
   secretVolumePath: def<string>({

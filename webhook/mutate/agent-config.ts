@@ -74,6 +74,8 @@ export interface TemplateJson {
   error_on_missing_key?: boolean;
   /** vaultlet extension */
   engine?: "handlebars";
+  /** vaultlet extension: runs after `command` */
+  signal?: { signal: string; process_name?: string; pid_file?: string };
 }
 
 /** init: renders once and exits; sidecar: keeps running; native: the one long-running agent of a native sidecar. */
@@ -116,7 +118,8 @@ export function buildAgentConfig(spec: InjectionSpec, role: AgentRole): VaultAge
       tls_server_name: spec.vault.tlsServerName,
     }),
   };
-  if (spec.secrets.length > 0) config.template = spec.secrets.map((s) => templateJson(spec, s));
+  if (spec.secrets.length > 0)
+    config.template = spec.secrets.map((s) => templateJson(spec, s, init));
   config.template_config = compact({
     exit_on_retry_failure: spec.templateConfig.exitOnRetryFailure,
     static_secret_render_interval:
@@ -171,7 +174,8 @@ function authConfig(spec: InjectionSpec): Record<string, unknown> {
   return out;
 }
 
-function templateJson(spec: InjectionSpec, s: SecretSpec): TemplateJson {
+/** The init container runs before the app exists, so it has nobody to signal. */
+function templateJson(spec: InjectionSpec, s: SecretSpec, init: boolean): TemplateJson {
   const contents =
     s.templateFile !== undefined
       ? undefined
@@ -186,6 +190,14 @@ function templateJson(spec: InjectionSpec, s: SecretSpec): TemplateJson {
     perms: s.perms === undefined ? undefined : "0" + s.perms.toString(8).padStart(3, "0"),
     error_on_missing_key: s.errorOnMissingKey || undefined,
     engine: s.engine === "handlebars" ? ("handlebars" as const) : undefined,
+    signal:
+      s.signal === undefined || init
+        ? undefined
+        : compact({
+            signal: s.signal.signal,
+            process_name: s.signal.processName,
+            pid_file: s.signal.pidFile,
+          }),
   }) as TemplateJson;
 }
 

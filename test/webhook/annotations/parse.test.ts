@@ -126,6 +126,7 @@ describe("secret discovery", () => {
       leftDelimiter: undefined,
       rightDelimiter: undefined,
       engine: "go",
+      signal: undefined,
     });
   });
 

@@ -12,6 +12,8 @@ import { annotated, inject, SETTINGS } from "../mutate/helpers.ts";
 interface Row {
   good: Array<[string, unknown]>;
   bad?: string[];
+  /** annotations (keys without the prefix) a good value needs beside it end to end */
+  with?: Record<string, string>;
 }
 
 const BOOL: Row = {
@@ -213,6 +215,28 @@ const ROWS: Record<string, Row> = {
   },
   "global:agent-secrets-volume-size-limit": { good: [["1Mi", "1Mi"]], bad: ["big"] },
   "global:agent-secrets-read-only": BOOL,
+  "per-secret:agent-inject-signal": {
+    good: [
+      ["SIGHUP", "SIGHUP"],
+      ["hup", "SIGHUP"],
+      [" usr1 ", "SIGUSR1"],
+    ],
+    bad: ["", "SIGNOPE", "reload", "9"],
+    with: { "agent-inject-signal-process-a": "app" },
+  },
+  "per-secret:agent-inject-signal-process": {
+    good: [
+      ["nginx", "nginx"],
+      [" checkout ", "checkout"],
+    ],
+    bad: ["", "  ", "/usr/sbin/nginx", "a\u0000b"],
+    with: { "agent-inject-signal-a": "SIGHUP" },
+  },
+  "per-secret:agent-inject-signal-pid-file": {
+    good: [["/vault/secrets/app.pid", "/vault/secrets/app.pid"]],
+    bad: ["app.pid", "", "/run/a\u0000.pid"],
+    with: { "agent-inject-signal-a": "SIGHUP" },
+  },
 };
 
 function key(d: AnnotationDef): string {
@@ -259,10 +283,10 @@ describe("each annotation end to end", () => {
     if (!row) continue;
     test(`${key(d)}: a good value injects a valid pod; a bad one is rejected by name`, () => {
       const good = d.name === "agent-inject" ? "true" : row.good[0]![0];
-      inject(annotated("default-sa", { ...base, [annotationKey(d)]: good }));
+      inject(annotated("default-sa", { ...base, ...row.with, [annotationKey(d)]: good }));
       for (const raw of row.bad ?? []) {
         const result = injectPod(
-          annotated("default-sa", { ...base, [annotationKey(d)]: raw }),
+          annotated("default-sa", { ...base, ...row.with, [annotationKey(d)]: raw }),
           "default",
           SETTINGS,
         );
