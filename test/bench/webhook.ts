@@ -3,6 +3,7 @@
  *
  *   node test/bench/webhook.ts                      # 10 s per run, 3 repeats
  *   BENCH_SECONDS=5 BENCH_REPEATS=5 node test/bench/webhook.ts
+ *   VAULTLET_WEBHOOK_BIN=/other/checkout/shared/cli/bin.ts node test/bench/webhook.ts
  *
  * Starts `vaultlet webhook` as its own process (TLS from files, loopback,
  * default info-level JSON logs written to a file as a container runtime
@@ -33,7 +34,7 @@ import autocannon from "autocannon";
 import { postReview } from "../webhook/server/https.ts";
 import { admissionReview, annotatedPod } from "../webhook/server/reviews.ts";
 import { tlsFixture } from "../webhook/server/tls-fixture.ts";
-import { median, procMemory } from "./proc-stats.ts";
+import { median, procCpuSeconds, procMemory } from "./proc-stats.ts";
 
 const BIN = fileURLToPath(new URL("../../shared/cli/bin.ts", import.meta.url));
 const PATCH_MARK = '"patchType":"JSONPatch"';
@@ -49,6 +50,8 @@ export interface WebhookBenchOptions {
   readonly connections?: readonly number[];
   /** Requests in the memory burst (default 10,000; 0 skips it). */
   readonly burstRequests?: number;
+  /** The vaultlet entry point to run (default: this checkout's shared/cli/bin.ts). */
+  readonly bin?: string;
   /** Extra node flags for the webhook process, e.g. ["--cpu-prof", "--cpu-prof-dir=DIR"]. */
   readonly nodeArgs?: readonly string[];
   /** Progress lines (default: none). */
@@ -79,6 +82,12 @@ export interface WebhookBenchResult {
     readonly rssAtEndMiB: number;
     readonly peakMiB: number;
   };
+  /**
+   * The webhook process's CPU (user + system) per answered request: over the
+   * burst, and over the steady-rate runs. Less sensitive to a busy machine
+   * than latency, so it is the figure to compare versions by.
+   */
+  readonly cpuMsPerRequest: { readonly burst: number; readonly steady: number };
   /** 1-minute load average before and after the measured runs. */
   readonly loadAverage: { readonly start: number; readonly end: number };
   readonly machine: {
@@ -126,7 +135,7 @@ export async function runWebhookBench(
   const logFd = openSync(logFile, "w");
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), BIN, "webhook", "-listen=127.0.0.1:0"],
+    [...(options.nodeArgs ?? []), options.bin ?? BIN, "webhook", "-listen=127.0.0.1:0"],
     {
       env: {
         PATH: process.env["PATH"] ?? "",
@@ -158,10 +167,14 @@ export async function runWebhookBench(
     await autocannon({ ...common, connections: 10, duration: 3 });
     const pid = child.pid!;
     const rssAfterWarmupMiB = procMemory(pid).rssMiB;
+    const cpuBeforeBurst = procCpuSeconds(pid);
+    let burstAnswered = 0;
     if (burstRequests > 0) {
       say(`burst of ${burstRequests} requests`);
-      await autocannon({ ...common, connections: 50, amount: burstRequests });
+      const burst = await autocannon({ ...common, connections: 50, amount: burstRequests });
+      burstAnswered = burst["2xx"];
     }
+    const burstCpuMs = ((procCpuSeconds(pid) - cpuBeforeBurst) * 1000) / burstAnswered;
     const rssAfterBurstMiB = procMemory(pid).rssMiB;
 
     const loadStart = loadavg()[0]!;
@@ -171,12 +184,15 @@ export async function runWebhookBench(
     // The API server keeps its connections to a webhook open: open them before measuring.
     await openLoop(agent, url, body, rate, 2);
     const steady: LatencyRun[] = [];
+    const cpuBeforeSteady = procCpuSeconds(pid);
     for (let i = 0; i < repeats; i++) {
       say(`${rate} req/s open loop, run ${i + 1}/${repeats}`);
       const run = await openLoop(agent, url, body, rate, seconds);
       if (run.errors > 0) say(`  errors: ${run.errorKinds?.join(", ")}`);
       steady.push(run);
     }
+    const steadyAnswered = steady.reduce((n, r) => n + r.answered, 0);
+    const steadyCpuMs = ((procCpuSeconds(pid) - cpuBeforeSteady) * 1000) / steadyAnswered;
     agent.destroy();
     rows.push(summarise(`${rate} req/s open loop`, steady));
     for (const connections of levels) {
@@ -193,6 +209,7 @@ export async function runWebhookBench(
           errors: r.errors + r.timeouts,
           non2xx: r.non2xx,
           mismatches: r.mismatches,
+          answered: r["2xx"],
         });
       }
       rows.push(summarise(`${connections} connections`, runs));
@@ -208,6 +225,7 @@ export async function runWebhookBench(
         rssAtEndMiB: end.rssMiB,
         peakMiB: end.peakMiB,
       },
+      cpuMsPerRequest: { burst: burstCpuMs, steady: steadyCpuMs },
       loadAverage: { start: loadStart, end: loadavg()[0]! },
       machine: {
         cpuModel: cpu[0]?.model ?? "unknown",
@@ -242,6 +260,8 @@ export function formatWebhookBench(r: WebhookBenchResult): string {
     `webhook RSS: ${f(r.memory.rssAfterWarmupMiB, 1)} MiB after warm-up, ` +
       `${f(r.memory.rssAfterBurstMiB, 1)} MiB after ${r.memory.burstRequests} more requests, ` +
       `${f(r.memory.rssAtEndMiB, 1)} MiB at the end (peak ${f(r.memory.peakMiB, 1)} MiB)`,
+    `webhook CPU per request: ${f(r.cpuMsPerRequest.burst, 3)} ms in the burst (50 connections), ` +
+      `${f(r.cpuMsPerRequest.steady, 3)} ms at ${r.rows[0]?.run ?? "the steady rate"}`,
     "",
     "| run | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | non-2xx | bad body |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -265,6 +285,8 @@ interface LatencyRun {
   errors: number;
   non2xx: number;
   mismatches: number;
+  /** 2xx answers. */
+  answered: number;
   /** Open loop only: what the failed requests died of, e.g. "ECONNRESET x3". */
   errorKinds?: string[];
 }
@@ -367,6 +389,7 @@ async function openLoop(
     errors,
     non2xx,
     mismatches,
+    answered: latencies.length - non2xx,
     errorKinds: [...errorKinds].map(([k, n]) => `${k} x${n}`),
   };
 }
@@ -375,6 +398,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const result = await runWebhookBench({
     seconds: Number(process.env["BENCH_SECONDS"] ?? 10),
     repeats: Number(process.env["BENCH_REPEATS"] ?? 3),
+    ...(process.env["VAULTLET_WEBHOOK_BIN"] ? { bin: process.env["VAULTLET_WEBHOOK_BIN"] } : {}),
     progress: (line) => console.error(line),
   });
   console.log(formatWebhookBench(result));
