@@ -1,19 +1,22 @@
 /**
- * The demo's stand-in for the checkout application: writes its pid next to
- * its secrets (the example's reload command reads it), logs each SIGHUP and
- * which files it re-read, never their contents. Runs until SIGTERM.
+ * The demo's stand-in for the checkout application: named "checkout" (the
+ * process name the example's agent-inject-signal-process annotations give),
+ * logs each SIGHUP and which files it re-read, never their contents. Runs
+ * until SIGTERM.
  *   node test/demo/app.ts SECRETS_DIR
  */
-import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+
+/** The example's agent-inject-signal-process-NAME value. */
+const APP_PROCESS_NAME = "checkout";
 
 const dir = process.argv[2];
 if (!dir) {
   process.stderr.write("usage: node test/demo/app.ts SECRETS_DIR\n");
   process.exit(2);
 }
-const pidFile = join(dir, "checkout.pid");
-writeFileSync(pidFile, `${process.pid}\n`);
+process.title = APP_PROCESS_NAME;
 let reloads = 0;
 
 function loadConfig(): string {
@@ -30,7 +33,6 @@ process.on("SIGHUP", () => {
   process.stdout.write(`checkout app: received SIGHUP #${reloads}, re-read ${loadConfig()}\n`);
 });
 process.on("SIGTERM", () => {
-  rmSync(pidFile, { force: true });
   process.stdout.write("checkout app: stopping\n");
   process.exit(0);
 });

@@ -58,7 +58,7 @@ test("the demo injects the checkout pod, renders, rotates, signals and cleans up
     assert.match(output, /"payment_api_key": "<hidden: \d+ chars, sha256 [0-9a-f]{8}>"/);
     assert.match(output, /"currency": "EUR"/);
 
-    // rotation: re-render and SIGHUP through the template's command
+    // rotation: re-render and SIGHUP from the agent's signal action (no shell)
     assert.match(output, /config\.json re-rendered/);
     assert.match(output, /checkout app: received SIGHUP #1/);
     assert.match(output, /checkout app: received SIGHUP #2/);

@@ -265,7 +265,7 @@ async function main(): Promise<void> {
     WAIT_MS,
   );
   out.detail(
-    "the template's command (kill -HUP, from agent-inject-command-config.json) signalled the app",
+    'the agent sent SIGHUP to the process named "checkout" (agent-inject-signal-config.json), no shell involved',
   );
 
   out.step(`Waiting for the database login to be replaced (lease max_ttl ${DB_TTL})`);
