@@ -141,6 +141,8 @@ export interface ScaleResult {
     peakOverSteadyMean: number;
     /** seconds after Vault came back until 10%, 50%, 90% of the agents had a successful request */
     agentsBackS: { p10: number; p50: number; p90: number; all: number };
+    /** agents with a successful request within the measured time after the outage */
+    agentsBack: number;
     /** the retry delay an agent is in when a 30 s outage ends (the backoff window) */
     backoffWindowS: number;
     spreadOverWindow: number;
@@ -259,6 +261,7 @@ async function main(): Promise<ScaleResult> {
           p90: quantile(backTimes, 0.9),
           all: backTimes.length === AGENTS ? backTimes[backTimes.length - 1]! : NaN,
         },
+        agentsBack: backTimes.length,
         backoffWindowS: window / 1000,
         spreadOverWindow: spread / (window / 1000),
       },

@@ -177,6 +177,7 @@ function scaleTable(s: ScaleResult): string {
     `| requests in the first second after the outage | ${s.recovery.firstSecond} | | |`,
     `| peak requests/s after the outage (x steady mean) | ${s.recovery.peakPerS} (${f(s.recovery.peakOverSteadyMean, 2)}x) | | |`,
     `| agents back: 10% / 50% / 90% / all (s after Vault returned) | ${f(s.recovery.agentsBackS.p10, 1)} / ${f(s.recovery.agentsBackS.p50, 1)} / ${f(s.recovery.agentsBackS.p90, 1)} / ${f(s.recovery.agentsBackS.all, 1)} | | |`,
+    `| agents with a successful request within ${s.secondsAfter} s after the outage | ${s.recovery.agentsBack ?? "n/a"} | | |`,
     `| backoff window at the end of the outage (s) | ${f(s.recovery.backoffWindowS, 1)} | | |`,
     `| recovery spread (10%-90%) / backoff window | ${f(s.recovery.spreadOverWindow, 2)} | >= 1 | ${spreadMet} |`,
     `| fleet process peak RSS (MiB, ${s.agents} agents) | ${f(s.fleetPeakRssMiB, 0)} | | |`,
