@@ -89,6 +89,8 @@ async function countingProxy(
   });
   server.on("connection", (socket: Socket) => {
     if (down) {
+      // a refused connection is an attempt too; which agent made it is unknown
+      seen.push({ at: clock(), agent: -1, ok: false });
       socket.destroy();
       return;
     }
