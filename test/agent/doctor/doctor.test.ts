@@ -11,6 +11,7 @@ import {
   kubernetesRole,
   startTokenReviewStandin,
 } from "../../support/k8s-tokenreview-standin.ts";
+import { assertNoSecretsIn } from "../../support/log-capture.ts";
 import { startOpenBao, type OpenBaoServer } from "../../support/openbao.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
@@ -95,9 +96,9 @@ async function doctor(jwt: string, over: Partial<DoctorInput> = {}) {
 
 const codes = (findings: { code: string }[]) => findings.map((f) => f.code);
 
-/** Runs `vaultlet doctor ...` as users do; returns exit code and output. */
+/** Runs `vaultlet doctor ...` as users do; returns exit code and output, which never holds the root token. */
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return new Promise<{ code: number | null; out: string }>((resolve) => {
+  return new Promise<{ code: number | null; out: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, "doctor", ...args], {
       env: { PATH: process.env.PATH, ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -105,7 +106,14 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
-    child.once("exit", (code) => resolve({ code, out }));
+    child.once("exit", (code) => {
+      try {
+        assertNoSecretsIn(out, [bao.rootToken]);
+        resolve({ code, out });
+      } catch (err) {
+        reject(err as Error);
+      }
+    });
   });
 }
 

@@ -14,6 +14,7 @@ import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { findBaoBinary, startOpenBao } from "../../../support/openbao.ts";
 import { startPostgres } from "../../../support/postgres.ts";
+import { assertNoSecretsIn } from "../../../support/log-capture.ts";
 import { makeTempDir } from "../../../support/processes.ts";
 import { corpusAgentConfigHcl } from "./agent-config.ts";
 import { databaseUsers, keyMatchesCertificate, pemBlock, vaultSerial } from "./consistency.ts";
@@ -33,6 +34,7 @@ const DB_APP_TEMPLATES = entries
   .map((e) => e.name);
 let reference: AgentRun;
 let vaultlet: AgentRun;
+let rootToken = "";
 
 function comparable(entry: CorpusEntry, text: string): string {
   return entry.dynamic ? normaliseDynamic(text) : text;
@@ -45,6 +47,7 @@ function lastLines(log: string, n: number): string {
 describe("differential: bao agent vs vaultlet agent on the template corpus", () => {
   before(async () => {
     const bao = await startOpenBao();
+    rootToken = bao.rootToken;
     const pg = await startPostgres();
     await seedCorpusData(bao, pg);
     const root = makeTempDir("vaultlet-differential-");
@@ -82,6 +85,12 @@ describe("differential: bao agent vs vaultlet agent on the template corpus", () 
       0,
       `vaultlet agent exited ${vaultlet.exitCode}:\n${lastLines(vaultlet.log, 15)}`,
     );
+  });
+
+  it("vaultlet agent's log shows neither its token nor a private key it rendered", () => {
+    const key = pemBlock(vaultlet.outputs.get("pki-shared-key.tpl") ?? "", "EC PRIVATE KEY");
+    assert.ok(key, "the private key was rendered");
+    assertNoSecretsIn(vaultlet.log, [rootToken, key]);
   });
 
   for (const [agent, run] of [
