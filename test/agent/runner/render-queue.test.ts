@@ -83,3 +83,38 @@ test("wait: changes in quick succession render once after the quiet period, and 
   t.mock.timers.tick(10);
   return q.idle().then(() => assert.equal(runs, 1));
 });
+
+test("a failed re-render is tried again by itself, reports how many failed in a row, and stops retrying once it succeeds or is cancelled", async () => {
+  const logs = captureLogs();
+  const reported: number[] = [];
+  let runs = 0;
+  let failUntil = 3;
+  let succeeded!: () => void;
+  const done = new Promise<void>((r) => (succeeded = r));
+  const q = new RenderQueue(
+    "t",
+    async () => {
+      runs++;
+      if (runs <= failUntil) throw new Error("EPERM");
+      succeeded();
+    },
+    createLogger({ destination: logs.stream }),
+    undefined,
+    (_err, failures) => reported.push(failures),
+  );
+  q.trigger();
+  await done;
+  await q.idle();
+  assert.equal(runs, 4, "three failures, then the retry that works");
+  assert.deepEqual(reported, [1, 2, 3]);
+  assert.equal(logs.messages("re-render failed").length, 3);
+
+  // after a success the count starts again, and cancel() drops a pending retry
+  failUntil = Infinity;
+  q.trigger();
+  await q.idle();
+  assert.deepEqual(reported, [1, 2, 3, 1]);
+  q.cancel();
+  await new Promise((r) => setTimeout(r, 700));
+  assert.equal(runs, 5, "no retry after cancel");
+});
