@@ -50,6 +50,8 @@ export interface WebhookBenchOptions {
   readonly connections?: readonly number[];
   /** Requests in the memory burst (default 10,000; 0 skips it). */
   readonly burstRequests?: number;
+  /** How many such bursts, RSS read after each (default 1). */
+  readonly bursts?: number;
   /** The vaultlet entry point to run (default: this checkout's shared/cli/bin.ts). */
   readonly bin?: string;
   /** Extra node flags for the webhook process, e.g. ["--cpu-prof", "--cpu-prof-dir=DIR"]. */
@@ -79,6 +81,8 @@ export interface WebhookBenchResult {
     readonly burstRequests: number;
     readonly rssAfterWarmupMiB: number;
     readonly rssAfterBurstMiB: number;
+    /** After each burst when there are several. */
+    readonly rssAfterEachBurstMiB: readonly number[];
     readonly rssAtEndMiB: number;
     readonly peakMiB: number;
   };
@@ -169,10 +173,12 @@ export async function runWebhookBench(
     const rssAfterWarmupMiB = procMemory(pid).rssMiB;
     const cpuBeforeBurst = procCpuSeconds(pid);
     let burstAnswered = 0;
-    if (burstRequests > 0) {
+    const rssAfterEachBurstMiB: number[] = [];
+    for (let i = 0; burstRequests > 0 && i < (options.bursts ?? 1); i++) {
       say(`burst of ${burstRequests} requests`);
       const burst = await autocannon({ ...common, connections: 50, amount: burstRequests });
-      burstAnswered = burst["2xx"];
+      burstAnswered += burst["2xx"];
+      rssAfterEachBurstMiB.push(procMemory(pid).rssMiB);
     }
     const burstCpuMs = ((procCpuSeconds(pid) - cpuBeforeBurst) * 1000) / burstAnswered;
     const rssAfterBurstMiB = procMemory(pid).rssMiB;
@@ -222,6 +228,7 @@ export async function runWebhookBench(
         burstRequests,
         rssAfterWarmupMiB,
         rssAfterBurstMiB,
+        rssAfterEachBurstMiB,
         rssAtEndMiB: end.rssMiB,
         peakMiB: end.peakMiB,
       },
@@ -258,7 +265,9 @@ export function formatWebhookBench(r: WebhookBenchResult): string {
     `machine: ${m.cpuModel} x${m.cores}, ${m.memoryGiB} GiB, ${m.os}, node ${m.node}; ` +
       `load average (1 min) ${f(r.loadAverage.start, 2)} at start, ${f(r.loadAverage.end, 2)} at end`,
     `webhook RSS: ${f(r.memory.rssAfterWarmupMiB, 1)} MiB after warm-up, ` +
-      `${f(r.memory.rssAfterBurstMiB, 1)} MiB after ${r.memory.burstRequests} more requests, ` +
+      (r.memory.rssAfterEachBurstMiB.length > 1
+        ? `${r.memory.rssAfterEachBurstMiB.map((v) => f(v, 1)).join(", ")} MiB after each burst of ${r.memory.burstRequests} requests, `
+        : `${f(r.memory.rssAfterBurstMiB, 1)} MiB after ${r.memory.burstRequests} more requests, `) +
       `${f(r.memory.rssAtEndMiB, 1)} MiB at the end (peak ${f(r.memory.peakMiB, 1)} MiB)`,
     `webhook CPU per request: ${f(r.cpuMsPerRequest.burst, 3)} ms in the burst (50 connections), ` +
       `${f(r.cpuMsPerRequest.steady, 3)} ms at ${r.rows[0]?.run ?? "the steady rate"}`,
