@@ -334,7 +334,7 @@ export const A = {
     parse: parsePidFilePath,
     defaultDoc: "—",
     doc:
-      "The process whose id this file holds gets secret NAME's signal (mount the file's volume into the agent with agent-copy-volume-mounts). " +
+      "The process whose id this file holds gets secret NAME's signal. A file in the secrets volume is seen by the agent as is; for another volume use agent-copy-volume-mounts. " +
       "Matched before agent-inject-signal, so `agent-inject-signal-pid-file-x` belongs to secret `x`.",
     extension: true,
   }),
