@@ -31,7 +31,8 @@ import { cpus, loadavg, tmpdir, totalmem, type } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { postReview } from "../webhook/server/https.ts";
+import { freePort } from "../support/processes.ts";
+import { httpsRequest, postReview } from "../webhook/server/https.ts";
 import { admissionReview, annotatedPod } from "../webhook/server/reviews.ts";
 import { tlsFixture } from "../webhook/server/tls-fixture.ts";
 import { median, procCpuSeconds, procMemory } from "./proc-stats.ts";
@@ -54,6 +55,8 @@ export interface WebhookBenchOptions {
   readonly bursts?: number;
   /** The vaultlet entry point to run (default: this checkout's shared/cli/bin.ts). */
   readonly bin?: string;
+  /** Extra environment for the webhook, e.g. { AGENT_INJECT_LOG_LEVEL: "warn" }. */
+  readonly env?: Readonly<Record<string, string>>;
   /** Extra node flags for the webhook process, e.g. ["--cpu-prof", "--cpu-prof-dir=DIR"]. */
   readonly nodeArgs?: readonly string[];
   /** Progress lines (default: none). */
@@ -137,23 +140,25 @@ export async function runWebhookBench(
   const logDir = mkdtempSync(join(tmpdir(), "vaultlet-bench-webhook-"));
   const logFile = join(logDir, "webhook.log");
   const logFd = openSync(logFile, "w");
+  const port = await freePort();
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), options.bin ?? BIN, "webhook", "-listen=127.0.0.1:0"],
+    [...(options.nodeArgs ?? []), options.bin ?? BIN, "webhook", `-listen=127.0.0.1:${port}`],
     {
       env: {
         PATH: process.env["PATH"] ?? "",
         AGENT_INJECT_VAULT_ADDR: "https://vault.vault.svc:8200",
         AGENT_INJECT_TLS_CERT_FILE: tls.certFile,
         AGENT_INJECT_TLS_KEY_FILE: tls.keyFile,
+        ...options.env,
       },
       stdio: ["ignore", "ignore", logFd],
     },
   );
   closeSync(logFd);
   try {
-    const port = await listeningPort(child, logFile);
     const url = `https://127.0.0.1:${port}`;
+    await waitForHealth(child, url, tls.ca.certPem, logFile);
     const body = JSON.stringify(admissionReview({ object: benchPod() }));
     const check = await postReview(url, tls.ca.certPem, JSON.parse(body));
     if (!check.body.toString().includes(PATCH_MARK)) {
@@ -317,16 +322,24 @@ function summarise(run: string, runs: readonly LatencyRun[]): WebhookBenchRow {
   };
 }
 
-/** The webhook logs its port in its "webhook listening" line. */
-async function listeningPort(child: ChildProcess, logFile: string): Promise<number> {
+/** Polls /healthz, so it works at any log level. */
+async function waitForHealth(
+  child: ChildProcess,
+  url: string,
+  ca: string,
+  logFile: string,
+): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const text = readFileSync(logFile, "utf8");
-    const m = /"port":(\d+).*"msg":"webhook listening"/.exec(text);
-    if (m) return Number(m[1]);
-    if (child.exitCode !== null) throw new Error(`webhook exited: ${text}`);
-    if (Date.now() > deadline) throw new Error(`webhook did not start in 30 s: ${text}`);
-    await new Promise((r) => setTimeout(r, 50));
+    const status = await httpsRequest({ url, path: "/healthz", ca }).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    const log = () => readFileSync(logFile, "utf8");
+    if (child.exitCode !== null) throw new Error(`webhook exited: ${log()}`);
+    if (Date.now() > deadline) throw new Error(`webhook did not start in 30 s: ${log()}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
