@@ -71,7 +71,8 @@ export function lex(input: string, leftDelim = "{{", rightDelim = "}}"): Token[]
   let trimNext = false;
 
   const atRight = (p: number): { ok: boolean; trim: boolean } => {
-    if (input[p] === " " && input[p + 1] === "-" && input.startsWith(right, p + 2))
+    // Go accepts any ASCII space before the trim marker, newline included.
+    if (isSpace(input[p]) && input[p + 1] === "-" && input.startsWith(right, p + 2))
       return { ok: true, trim: true };
     if (input.startsWith(right, p)) return { ok: true, trim: false };
     return { ok: false, trim: false };

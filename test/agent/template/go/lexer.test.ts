@@ -111,3 +111,12 @@ test("string escapes and raw strings", () => {
     "97 31 15 5 1000",
   );
 });
+
+test("a newline or tab before the closing trim marker still marks it, as in Go", () => {
+  assert.equal(render('a {{ "x"\n-}}  b'), "a xb");
+  assert.equal(render('a {{ "x"\t-}}\tb'), "a xb");
+});
+
+test("an action of only spaces before a trim marker is an error, not an endless loop", () => {
+  assert.throws(() => render("{{ \n-}}"), /missing value for command/);
+});
