@@ -46,6 +46,7 @@ interface Seen {
   at: number;
   agent: number;
   ok: boolean;
+  path: string;
 }
 
 interface CountingProxy {
@@ -67,7 +68,7 @@ async function countingProxy(
   let down = false;
   const server = http.createServer((req, res) => {
     const agent = agentOf.get(String(req.headers["x-vault-token"] ?? "")) ?? -1;
-    const record: Seen = { at: clock(), agent, ok: false };
+    const record: Seen = { at: clock(), agent, ok: false, path: req.url ?? "" };
     seen.push(record);
     const out = http.request(
       {
@@ -90,7 +91,7 @@ async function countingProxy(
   server.on("connection", (socket: Socket) => {
     if (down) {
       // a refused connection is an attempt too; which agent made it is unknown
-      seen.push({ at: clock(), agent: -1, ok: false });
+      seen.push({ at: clock(), agent: -1, ok: false, path: "" });
       socket.destroy();
       return;
     }
@@ -124,6 +125,21 @@ function perSecond(seen: readonly Seen[], fromS: number, toS: number): number[] 
   return counts;
 }
 
+function lastOfOthers(
+  seen: readonly Seen[],
+  back: ReadonlyMap<number, number>,
+  sinceS: number,
+): Record<string, number> {
+  const last = new Map<number, Seen>();
+  for (const s of seen) if (s.agent >= 0 && !back.has(s.agent)) last.set(s.agent, s);
+  const counts: Record<string, number> = {};
+  for (const s of last.values()) {
+    const key = `${s.path.split("?")[0]} ${s.ok ? "ok" : "failed"}${s.at / 1000 < sinceS ? " (before Vault returned)" : ""}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -145,6 +161,8 @@ export interface ScaleResult {
     agentsBackS: { p10: number; p50: number; p90: number; all: number };
     /** agents with a successful request within the measured time after the outage */
     agentsBack: number;
+    /** what the other agents last asked for and got, "path status", counted */
+    notBackLast: Record<string, number>;
     /** the retry delay an agent is in when a 30 s outage ends (the backoff window) */
     backoffWindowS: number;
     spreadOverWindow: number;
@@ -264,6 +282,7 @@ async function main(): Promise<ScaleResult> {
           all: backTimes.length === AGENTS ? backTimes[backTimes.length - 1]! : NaN,
         },
         agentsBack: backTimes.length,
+        notBackLast: lastOfOthers(proxy.seen, back, outageEnd),
         backoffWindowS: window / 1000,
         spreadOverWindow: spread / (window / 1000),
       },
