@@ -115,3 +115,36 @@ export function handlebarsHostile(): void {
     { numRuns: 10 },
   );
 }
+
+/**
+ * Go: actions closed by a trim marker after any kind of space (newline, tab,
+ * carriage return) and text around them. A lexer that steps back over the
+ * space before " -}}" without taking the marker would loop forever.
+ */
+export function goTrimMarkers(): void {
+  const piece = fc.constantFrom(
+    "{{",
+    "{{-",
+    "}}",
+    "-}}",
+    " ",
+    "\n",
+    "\t",
+    "\r",
+    "x",
+    ".",
+    ",",
+    "-",
+    "1",
+    '"s"',
+    "eq",
+    "/*",
+    "*/",
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 20 }), (parts) =>
+      renderOrTemplateError(goEngine, parts.join("")),
+    ),
+    { numRuns: 3000 },
+  );
+}

@@ -18,6 +18,9 @@ describe("hostile templates", () => {
   test("Go: nested loops over large lists stop at the output or step limit", async () => {
     await runBounded(props, "goHugeOutput", { timeoutMs: HANG_BOUND_MS });
   });
+  test("Go: trim markers after a newline, tab or carriage return never stall the lexer", async () => {
+    await runBounded(props, "goTrimMarkers", { timeoutMs: HANG_BOUND_MS });
+  });
   test("Handlebars: deep nesting, partial recursion (direct and doubling), huge output", async () => {
     await runBounded(props, "handlebarsHostile", { timeoutMs: HANG_BOUND_MS });
   });
