@@ -8,7 +8,7 @@
  * proxy timestamps every request (attributed to its agent by token) and,
  * during the outage, refuses every connection (a Vault that is down or
  * unreachable). Each agent renders one KV v2 secret, re-read every 10 s
- * (static_secret_render_interval), with a token of 90 s TTL to renew.
+ * (static_secret_render_interval), with a token of 5 min TTL to renew.
  *
  *   node test/bench/agent-scale.ts [--agents=1000] [--before=60] [--outage=30] [--after=60] [--json=FILE]
  */
@@ -38,6 +38,8 @@ const OUTAGE_S = Number(flags.outage);
 const AFTER_S = Number(flags.after);
 const SETTLE_S = 10;
 const SECRETS = 10;
+/** long enough to outlive the time it takes to create every token plus the outage */
+const TOKEN_TTL = "5m";
 /** the store's retry backoff (agent/secrets/store.ts): 0.5 s doubling to 60 s, with jitter */
 const RETRY_STEPS_MS = [500, 1000, 2000, 4000, 8000, 16000, 32000, 60000];
 
@@ -185,7 +187,7 @@ async function main(): Promise<ScaleResult> {
     for (let i = 0; i < AGENTS; i++) {
       const dir = join(root, `agent-${i}`);
       mkdirSync(dir, { recursive: true });
-      const token = await bao.createToken({ policies: ["app"], ttl: "90s" });
+      const token = await bao.createToken({ policies: ["app"], ttl: TOKEN_TTL });
       agentOf.set(token.client_token, i);
       writeFileSync(join(dir, "token"), token.client_token);
       const config = {

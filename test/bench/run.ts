@@ -240,7 +240,7 @@ async function main(): Promise<number> {
         `## ${s.agents} agents against one OpenBao, then a ${s.outageSeconds} s outage`,
         "",
         `${s.agents} agent instances in one process (createAgent, each with its own JSON config, token file and output), started together; ` +
-          "one KV v2 secret each (10 distinct), re-read every 10 s, token TTL 90 s. A loopback proxy timestamps every request; " +
+          "one KV v2 secret each (10 distinct), re-read every 10 s, token TTL 5 min. A loopback proxy timestamps every request; " +
           `during the outage it refuses every connection. ${s.secondsBefore} s before the outage, ${s.secondsAfter} s after.`,
         "",
         scaleTable(s),
