@@ -96,7 +96,8 @@ export async function createAgent(config: AgentConfig, opts: AgentOptions): Prom
     log,
     metrics,
     env: opts.env,
-    startupJitterMs: opts.startupJitterMs ?? DEFAULT_STARTUP_JITTER_MS,
+    startupJitterMs:
+      opts.startupJitterMs ?? config.vaultlet?.startup_jitter ?? DEFAULT_STARTUP_JITTER_MS,
     waitForSecrets: !once && !tc.exit_on_retry_failure,
     random: opts.random,
     renderRetries: tc.exit_on_retry_failure

@@ -347,7 +347,9 @@ const cache: BlockSchema = {
 };
 
 /** vaultlet extension: the agent's own endpoint and shutdown behaviour. */
-const vaultlet: BlockSchema = { fields: { listen: str, revoke_on_shutdown: bool } };
+const vaultlet: BlockSchema = {
+  fields: { listen: str, revoke_on_shutdown: bool, startup_jitter: duration },
+};
 
 export const ROOT: BlockSchema = {
   fields: {

@@ -39,7 +39,7 @@ export function toJson(config: AgentConfig): Record<string, unknown> {
   if (config.cache) out.cache = { ...config.cache };
   if (config.log_level !== undefined) out.log_level = config.log_level;
   if (config.log_format !== undefined) out.log_format = config.log_format;
-  if (config.vaultlet) out.vaultlet = { ...config.vaultlet };
+  if (config.vaultlet) out.vaultlet = durations({ ...config.vaultlet }, "startup_jitter");
   return out;
 }
 

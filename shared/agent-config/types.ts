@@ -160,4 +160,10 @@ export interface VaultletStanza {
   listen?: string;
   /** revoke the token and leases on SIGTERM (the reference never does) */
   revoke_on_shutdown?: boolean;
+  /**
+   * milliseconds: the longest random wait before the first login, so pods
+   * started together do not reach Vault in the same instant; default 1s, 0
+   * turns it off (a lone CI job gains nothing from waiting)
+   */
+  startup_jitter?: number;
 }

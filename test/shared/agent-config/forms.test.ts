@@ -181,6 +181,7 @@ exec {
 vaultlet {
   listen             = "127.0.0.1:8201"
   revoke_on_shutdown = true
+  startup_jitter     = "250ms"
 }
 `;
   const { config } = await parseAgentConfig(hcl, { source: "x.hcl" });
@@ -193,7 +194,16 @@ vaultlet {
     restart_kill_grace: 10_000,
     change_signal: "SIGUSR1",
   });
-  assert.deepEqual(config.vaultlet, { listen: "127.0.0.1:8201", revoke_on_shutdown: true });
+  assert.deepEqual(config.vaultlet, {
+    listen: "127.0.0.1:8201",
+    revoke_on_shutdown: true,
+    startup_jitter: 250,
+  });
+  assert.deepEqual(toJson(config).vaultlet, {
+    listen: "127.0.0.1:8201",
+    revoke_on_shutdown: true,
+    startup_jitter: "250ms",
+  });
   assert.deepEqual(parseAgentConfigJson(JSON.stringify(toJson(config)), "rt.json").config, config);
 });
 

@@ -136,6 +136,7 @@ const config = fc
       vaultlet: fc.record({
         listen: fc.constant("127.0.0.1:8201"),
         revoke_on_shutdown: fc.boolean(),
+        startup_jitter: fc.constantFrom(0, 250, 1000, 90_000),
       }),
     },
     { requiredKeys: ["template", "exit_after_auth", "listener"] },
