@@ -151,6 +151,24 @@ export function jwtAuth(bao: OpenBaoServer, jwtPath: string, extra: Record<strin
   } satisfies Partial<AgentConfig>;
 }
 
+/** token_file auth reading `tokenPath`, with the same short test backoff as jwtAuth */
+export function tokenFileAuth(bao: OpenBaoServer, tokenPath: string) {
+  return {
+    vault: { address: bao.address },
+    auto_auth: {
+      method: {
+        type: "token_file",
+        mount_path: "auth/token",
+        config: { token_file_path: tokenPath },
+        min_backoff: 200,
+        max_backoff: 1000,
+        exit_on_err: false,
+      },
+      sinks: [],
+    },
+  } satisfies Partial<AgentConfig>;
+}
+
 /** poll `check` every 50 ms until it returns a value other than undefined/false, or fail after `ms` */
 export async function eventually<T>(
   what: string,

@@ -19,6 +19,7 @@ import {
   kvPut,
   runInProcess,
   tempDir,
+  tokenFileAuth,
 } from "../agent-harness.ts";
 
 const POLICY = `path "kv/data/*" { capabilities = ["read"] }`;
@@ -44,18 +45,7 @@ test("token_file: a replaced token file is noticed and its token used at once; a
   const out = join(dir, "out");
   const agent = runInProcess(
     baseConfig({
-      vault: { address: bao.address },
-      auto_auth: {
-        method: {
-          type: "token_file",
-          mount_path: "auth/token",
-          config: { token_file_path: tokenFile },
-          min_backoff: 200,
-          max_backoff: 1000,
-          exit_on_err: false,
-        },
-        sinks: [],
-      },
+      ...tokenFileAuth(bao, tokenFile),
       template_config: { static_secret_render_interval: 500 },
       template: [fileTemplate(out, TEMPLATE)],
     }),

@@ -15,6 +15,7 @@ import {
   jwtAuth,
   kvPut,
   runInProcess,
+  tokenFileAuth,
   type RunningAgent,
 } from "../../agent/agent-harness.ts";
 import type { OpenBaoServer } from "../../support/openbao.ts";
@@ -141,18 +142,7 @@ test("token file replaced with a new token and the old one revoked: the agent ad
   const out = join(dir, "app.env");
   const agent = runInProcess(
     baseConfig({
-      vault: { address: bao.address },
-      auto_auth: {
-        method: {
-          type: "token_file",
-          mount_path: "auth/token",
-          config: { token_file_path: tokenPath },
-          min_backoff: 200,
-          max_backoff: 1000,
-          exit_on_err: false,
-        },
-        sinks: [],
-      },
+      ...tokenFileAuth(bao, tokenPath),
       template_config: { static_secret_render_interval: 300 },
       template: [fileTemplate(out, TEMPLATE)],
     }),
