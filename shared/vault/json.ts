@@ -5,6 +5,7 @@
  * envelope (lease_duration, auth.lease_duration, ...) are plain numbers.
  */
 import { JsonNumber } from "../../agent/template/types.ts";
+import { setOwn } from "../own.ts";
 
 type Reviver = (
   this: unknown,
@@ -23,7 +24,7 @@ function toPlainNumbers(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toPlainNumbers);
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = toPlainNumbers(v);
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, toPlainNumbers(v));
     return out;
   }
   return value;
@@ -42,6 +43,6 @@ export function parseKeepingDataNumbers(text: string): unknown {
   ) as unknown;
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return toPlainNumbers(parsed);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(parsed)) out[k] = k === "data" ? v : toPlainNumbers(v);
+  for (const [k, v] of Object.entries(parsed)) setOwn(out, k, k === "data" ? v : toPlainNumbers(v));
   return out;
 }

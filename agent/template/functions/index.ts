@@ -43,6 +43,7 @@ import { toYAML } from "./yaml.ts";
 import { toTOML } from "./toml.ts";
 import { mergeMaps } from "./merge.ts";
 import { createScratch } from "./scratch.ts";
+import { getOwn, setOwn } from "../../../shared/own.ts";
 
 export { DependencyRecorder, FunctionError };
 export type { TemplateFunction };
@@ -178,13 +179,13 @@ function explodeMap(m: Record<string, unknown> | null): Record<string, unknown> 
     let cur = out;
     for (let i = 0; i < parts.length - 1; i++) {
       const top = parts[i]!;
-      if (!(top in cur)) cur[top] = {};
-      const next = cur[top];
+      if (!Object.hasOwn(cur, top)) setOwn(cur, top, {});
+      const next = getOwn(cur, top);
       if (!isMap(next)) throw new FunctionError(`explodeMap: not a map: ${JSON.stringify(key)}`);
       cur = next;
     }
     const last = parts[parts.length - 1]!;
-    if (last !== "") cur[last] = m[key];
+    if (last !== "") setOwn(cur, last, m[key]);
   }
   return out;
 }

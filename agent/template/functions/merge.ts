@@ -5,6 +5,7 @@
  * inputs (which may be the secrets store's data) are never modified.
  */
 import { JsonNumber, isMap } from "./values.ts";
+import { getOwn, setOwn } from "../../../shared/own.ts";
 
 function isEmpty(v: unknown): boolean {
   if (v === null || v === undefined) return true;
@@ -24,10 +25,10 @@ export function mergeMaps(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...(dst ?? {}) };
   for (const [k, s] of Object.entries(src ?? {})) {
-    const d = out[k];
-    if (isMap(d) && isMap(s)) out[k] = mergeMaps(d, s, override);
+    const d = getOwn(out, k);
+    if (isMap(d) && isMap(s)) setOwn(out, k, mergeMaps(d, s, override));
     else if (s === null || s === undefined) continue;
-    else if (override || !(k in out) || isEmpty(d)) out[k] = s;
+    else if (override || !Object.hasOwn(out, k) || isEmpty(d)) setOwn(out, k, s);
   }
   return out;
 }

@@ -6,6 +6,7 @@
 import { parse as parseYamlText } from "yaml";
 import { FunctionError } from "./types.ts";
 import { Float64 } from "./values.ts";
+import { setOwn } from "../../../shared/own.ts";
 
 const BOOLS: Record<string, boolean> = {
   "1": true,
@@ -68,7 +69,7 @@ function toGo(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(toGo);
   if (v !== null && typeof v === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = toGo(x);
+    for (const [k, x] of Object.entries(v)) setOwn(out, k, toGo(x));
     return out;
   }
   return v;
@@ -89,7 +90,7 @@ function yamlToGo(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
   if (v !== null && typeof v === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = yamlToGo(x);
+    for (const [k, x] of Object.entries(v)) setOwn(out, k, yamlToGo(x));
     return out;
   }
   return v;

@@ -1,6 +1,7 @@
 /** consul-template's string helpers, with Go's strings/regexp semantics. */
 import { FunctionError } from "./types.ts";
 import { JsonNumber, stringSlice } from "./values.ts";
+import { setOwn } from "../../../shared/own.ts";
 
 const SPACE = /^\p{White_Space}+|\p{White_Space}+$/gu;
 
@@ -21,7 +22,7 @@ export function splitToMap(sep1: string, sep2: string, s: string): Record<string
   for (const part of sep1 === "" ? [...t] : t.split(sep1)) {
     const i = part.indexOf(sep2);
     if (i < 0) continue;
-    out[part.slice(0, i)] = part.slice(i + sep2.length);
+    setOwn(out, part.slice(0, i), part.slice(i + sep2.length));
   }
   return out;
 }
