@@ -37,7 +37,7 @@ export async function loadAgentConfig(
   const docs: Document[] = [];
   const read = async (source: string, text: () => Promise<string>, opts: ParseOptions) => {
     try {
-      docs.push(await readAgentConfigText(await text(), opts));
+      docs.push(readAgentConfigText(await text(), opts));
     } catch (err) {
       if (err instanceof AgentConfigError) problems.push(...err.problems);
       else problems.push(`${source}: cannot read: ${errorCode(err)}`);

@@ -1,6 +1,6 @@
 import { extname } from "node:path";
 import { finish, readDocument, type Document, type LoadedConfig } from "./document.ts";
-import { hclLocator, parseHclText } from "./hcl.ts";
+import { parseHcl } from "./hcl.ts";
 import { jsonLocator, parseJsonText } from "./json.ts";
 import type { SourceFormat } from "./values.ts";
 
@@ -19,20 +19,20 @@ export interface ParseOptions {
  * but ignores); rejects with AgentConfigError listing every problem.
  */
 export async function parseAgentConfig(text: string, opts: ParseOptions): Promise<LoadedConfig> {
-  return finish([await readAgentConfigText(text, opts)]);
+  return finish([readAgentConfigText(text, opts)]);
 }
 
-/** The JSON fast path: synchronous, and it never loads the HCL parser. */
+/** JSON only: synchronous, for the config the webhook injects. */
 export function parseAgentConfigJson(text: string, source: string): LoadedConfig {
   return finish([readJsonDocument(text, source)]);
 }
 
 /** One file read and checked on its own, not yet merged or finished. */
-export async function readAgentConfigText(text: string, opts: ParseOptions): Promise<Document> {
+export function readAgentConfigText(text: string, opts: ParseOptions): Document {
   const format = opts.format ?? guessFormat(text, opts.source);
   if (format === "json") return readJsonDocument(text, opts.source);
-  const raw = await parseHclText(text, opts.source);
-  return readDocument(raw, "hcl", opts.source, hclLocator(text));
+  const { value, locate } = parseHcl(text, opts.source);
+  return readDocument(value, "hcl", opts.source, locate);
 }
 
 function readJsonDocument(text: string, source: string): Document {

@@ -11,7 +11,8 @@ export type SourceFormat = "hcl" | "json";
 
 export class Invalid extends Error {}
 
-export type ValueParser = (raw: unknown, format: SourceFormat) => unknown;
+/** `written`: the source text of an HCL number (0640 and 640 differ), when known. */
+export type ValueParser = (raw: unknown, format: SourceFormat, written?: string) => unknown;
 
 export const SHELL = ["/bin/sh", "-c"] as const;
 
@@ -105,24 +106,30 @@ const MAX_MODE = 0o777;
 
 /**
  * File permissions. A string is octal, as Vault reads it ("0640" or "640").
- * An HCL number is read as the octal digits the user wrote: Vault's HCL
- * reads `0640` as octal, and the HCL parser drops the leading zero, so
- * `perms = 0640` arrives as 640 and means 0o640. A JSON number is the mode
- * value itself, as Vault's JSON decoding takes it (416 is 0o640).
+ * A number is the mode value itself, as Vault decodes it: JSON's 416 and
+ * HCL's `0640` (octal, a leading 0) are both 0o640. An HCL number written
+ * without a leading 0 is decimal, so `perms = 640` would be 0o1200 in
+ * Vault: refused, with the fix, instead of a surprising mode (0 is fine).
  */
-export const mode: ValueParser = (raw, format) => {
+export const mode: ValueParser = (raw, format, written) => {
   let value: number | undefined;
+  let hint = "";
   if (typeof raw === "string" && /^\s*(0o)?[0-7]{1,4}\s*$/i.test(raw)) {
     value = parseInt(raw.trim().replace(/^0o/i, ""), 8);
   } else if (typeof raw === "number" && Number.isInteger(raw) && raw >= 0) {
-    value =
-      format === "hcl" ? (/^[0-7]{1,4}$/.test(String(raw)) ? parseInt(String(raw), 8) : -1) : raw;
+    const decimalHcl = format === "hcl" && raw !== 0 && !/^-?0/.test(written ?? "0");
+    if (!decimalHcl) value = raw;
+    else {
+      const digits = String(raw).padStart(4, "0");
+      hint = /^[0-7]+$/.test(digits)
+        ? ` (an HCL number without a leading 0 is decimal; write "${digits}" as a string, or ${digits})`
+        : " (an HCL number without a leading 0 is decimal)";
+    }
   }
   if (value === undefined || value < 0 || value > MAX_MODE) {
-    const hint =
-      format === "json" && typeof raw === "number" && /^[0-7]{3,4}$/.test(String(raw))
-        ? ` (a JSON number is decimal; write "0${String(raw).replace(/^0/, "")}" as a string)`
-        : "";
+    if (format === "json" && typeof raw === "number" && /^[0-7]{3,4}$/.test(String(raw))) {
+      hint = ` (a JSON number is decimal; write "0${String(raw).replace(/^0/, "")}" as a string)`;
+    }
     throw new Invalid(
       `expected file permissions as an octal string like "0640", got ${got(raw, format)}${hint}`,
     );

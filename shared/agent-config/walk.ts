@@ -1,3 +1,4 @@
+import { copyLiterals, literalOf } from "./literals.ts";
 import { Invalid, describe, isObject, type SourceFormat, type ValueParser } from "./values.ts";
 
 /**
@@ -137,7 +138,7 @@ export class Walk {
       else if ("ignored" in field) this.warn(at, NOT_IMPLEMENTED);
       else if ("forbidden" in field) this.problem(at, field.forbidden);
       else {
-        const value = this.field(raw, field, key, where);
+        const value = this.field(raw, field, key, where, literalOf(body, key));
         if (value !== undefined) out[key] = value;
       }
     }
@@ -150,10 +151,16 @@ export class Walk {
     return out;
   }
 
-  private field(raw: unknown, field: Field, key: string, where: Where): unknown {
+  private field(
+    raw: unknown,
+    field: Field,
+    key: string,
+    where: Where,
+    written: string | undefined,
+  ): unknown {
     if ("parse" in field) {
       try {
-        return field.parse(raw, this.format);
+        return field.parse(raw, this.format, written);
       } catch (err) {
         if (!(err instanceof Invalid)) throw err;
         this.problem(where.key(key), err.message);
@@ -207,7 +214,9 @@ export class Walk {
             unknown
           >[]) {
             const own = body[schema.label];
-            add({ ...body, [schema.label]: label }, label, own === undefined || own === label);
+            const labelled = { ...body, [schema.label]: label };
+            copyLiterals(body, labelled);
+            add(labelled, label, own === undefined || own === label);
             if (own !== undefined && own !== label) {
               this.problem(
                 parent.key(key, label, seen.get(label)! - 1).key(schema.label),

@@ -27,9 +27,11 @@ test("kubernetes auth, file sink and two templates (labelled blocks, heredoc, wa
   ]);
   assert.equal(config.template.length, 2);
   const [db, yaml] = config.template;
+  // As Vault reads <<-: each line loses the closing marker's indentation
+  // (2 spaces), not the 4 the lines share.
   assert.equal(
     db?.contents,
-    '{{- with secret "database/creds/payments" }}\nDB_USER={{ .Data.username }}\nDB_PASS={{ .Data.password }}\n{{- end }}\n',
+    '  {{- with secret "database/creds/payments" }}\n  DB_USER={{ .Data.username }}\n  DB_PASS={{ .Data.password }}\n  {{- end }}\n',
   );
   assert.equal(db?.perms, 0o600);
   assert.deepEqual(db?.command, ["/bin/sh", "-c", "pkill -HUP payments"]);

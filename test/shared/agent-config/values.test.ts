@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseAgentConfig, parseAgentConfigJson } from "../../../shared/agent-config/index.ts";
+import { problemsOf } from "./helpers.ts";
 
 function templateFromJson(fields: object) {
   const doc = { template: [{ destination: "/a", contents: "x", ...fields }] };
@@ -12,14 +13,34 @@ async function templateFromHcl(fields: string) {
   return (await parseAgentConfig(hcl, { source: "t.hcl" })).config.template[0]!;
 }
 
-test("perms: octal strings in both formats, HCL numbers as written, JSON numbers as mode values", async () => {
-  for (const perms of ['"0640"', '"640"', "0640", "640", '"0o640"']) {
+test("perms: octal strings in both formats, HCL octal numbers, JSON numbers as mode values", async () => {
+  for (const perms of ['"0640"', '"640"', "0640", '"0o640"', "0x1a0"]) {
     assert.equal(
       (await templateFromHcl(`  perms = ${perms}`)).perms,
       0o640,
       `HCL perms = ${perms}`,
     );
   }
+  assert.equal((await templateFromHcl("  perms = 0")).perms, 0);
+  // HCL reads 640 as decimal (Vault would set mode 0o1200): refused with the fix.
+  assert.deepEqual(await problemsOf(() => templateFromHcl("  perms = 640")), [
+    't.hcl:4: template[0].perms: expected file permissions as an octal string like "0640", got 640 (an HCL number without a leading 0 is decimal; write "0640" as a string, or 0640)',
+  ]);
+  assert.deepEqual(await problemsOf(() => templateFromHcl("  perms = 400")), [
+    't.hcl:4: template[0].perms: expected file permissions as an octal string like "0640", got 400 (an HCL number without a leading 0 is decimal; write "0400" as a string, or 0400)',
+  ]);
+  assert.deepEqual(
+    await problemsOf(() =>
+      parseAgentConfig(
+        'auto_auth {\n  method "jwt" {\n    config = { role = "r", path = "/t" }\n  }\n' +
+          '  sink "file" {\n    config = {\n      path = "/s"\n      mode = 600\n    }\n  }\n}\n',
+        { source: "s.hcl" },
+      ),
+    ),
+    [
+      's.hcl:8: auto_auth.sink[0].config.mode: expected file permissions as an octal string like "0640", got 600 (an HCL number without a leading 0 is decimal; write "0600" as a string, or 0600)',
+    ],
+  );
   assert.equal(templateFromJson({ perms: "0640" }).perms, 0o640);
   assert.equal(templateFromJson({ perms: "600" }).perms, 0o600);
   // Vault decodes a JSON number as the mode value itself: 416 is 0o640.
