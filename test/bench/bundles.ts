@@ -9,11 +9,11 @@
  *   node test/bench/bundles.ts [--runs=7]
  */
 import { spawn } from "node:child_process";
-import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
-import { buildBundles, BUNDLES, HCL_WASM_FILE } from "../../deploy/images/build-bundles.ts";
+import { buildBundles, BUNDLES } from "../../deploy/images/build-bundles.ts";
 import { baoWithJwt, kvPut } from "../agent/agent-harness.ts";
 import { makeTempDir } from "../support/processes.ts";
 import { freePort } from "../support/processes.ts";
@@ -109,7 +109,6 @@ process.exitCode = await dispatch("vaultlet", bundleVersion(), {
       buildMs,
       agent: sizes(agent),
       webhook: sizes(join(outDir, BUNDLES.webhook.file)),
-      hclWasmKiB: Math.round(statSync(join(outDir, HCL_WASM_FILE)).size / 1024),
       combined: sizes(join(dir, "all", "vaultlet.mjs")),
     };
 

