@@ -231,6 +231,14 @@ export class Lexer {
       this.skip(DIGITS);
     }
     if (this.text[this.pos] === "e" || this.text[this.pos] === "E") {
+      // Vault's scanner reads no exponent after a number that starts with "."
+      if (this.text[start] === ".") {
+        throw this.error(
+          line,
+          column,
+          `number ${this.text.slice(start, this.pos + 1)}... starting with "." cannot have an exponent; write 0${this.text.slice(start, this.pos)}e...`,
+        );
+      }
       float = true;
       this.pos++;
       if (this.text[this.pos] === "+" || this.text[this.pos] === "-") this.pos++;

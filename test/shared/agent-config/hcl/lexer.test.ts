@@ -117,6 +117,10 @@ test("lexical errors name the problem at its position", () => {
   assert.equal(lexError("a = +1"), '1:5: unexpected character "+"');
   assert.equal(lexError("a = 0x"), "1:5: hexadecimal number needs digits after 0x");
   assert.equal(lexError("a = 1e+"), "1:5: number 1e+ needs digits in its exponent");
+  assert.equal(
+    lexError("a = .5e3"),
+    '1:5: number .5e... starting with "." cannot have an exponent; write 0.5e...',
+  );
   assert.equal(lexError('a = "x"\nb = "\0"'), "2:6: character U+0000 is not allowed");
   assert.equal(lexError("\uE123"), "1:1: character U+E123 is not allowed");
 });
