@@ -32,6 +32,6 @@ template {
     REGISTRY_USER={{ .Data.data.registry_user }}
     REGISTRY_PASSWORD={{ .Data.data.registry_password }}
     {{- end }}
-  EOT
+    EOT
   error_on_missing_key = true
 }
