@@ -15,8 +15,12 @@ import { loadEngines } from "./engines.ts";
 import { createVaultCalls } from "./vault-calls.ts";
 
 export const AGENT_CONFIG_INCOMPLETE = "AGENT_CONFIG_INCOMPLETE";
-/** spread of the first login across a fleet started together */
-export const DEFAULT_STARTUP_JITTER_MS = 1000;
+/**
+ * No wait before the first login unless the config asks for one: a pod's app
+ * waits for the first render, and retries are jittered anyway. Fleets started
+ * in lockstep set vaultlet { startup_jitter }.
+ */
+export const DEFAULT_STARTUP_JITTER_MS = 0;
 
 export interface AgentOptions {
   log: Logger;

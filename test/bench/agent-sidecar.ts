@@ -83,10 +83,8 @@ try {
   const sideCode = await new Promise((r) => side.on("close", r));
 
   console.log(`templates: ${templates} over ${secrets} distinct KV secrets`);
-  console.log(
-    `once mode: exit ${onceCode} in ${onceMs.toFixed(0)} ms (includes up to 1 s start-up jitter)`,
-  );
-  console.log(`sidecar: ready after ${readyMs.toFixed(0)} ms (includes up to 1 s start-up jitter)`);
+  console.log(`once mode: exit ${onceCode} in ${onceMs.toFixed(0)} ms`);
+  console.log(`sidecar: ready after ${readyMs.toFixed(0)} ms`);
   console.log(
     `sidecar idle ${idleSeconds}s: ${idleCpu.toFixed(2)} CPU s (${((idleCpu / idleSeconds) * 1000).toFixed(1)}m CPU), RSS ${memory.toFixed(1)} MiB, ${idleRequests} Vault requests`,
   );

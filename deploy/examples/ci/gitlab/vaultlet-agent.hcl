@@ -5,11 +5,9 @@
 # (../../vault/roles.sh), so a branch pipeline fails here, before any secret.
 exit_after_auth = true
 
-# A CI job runs alone: skip the random start-up wait that spreads pods
-# started together, and open no ops endpoint.
+# A CI job needs no ops endpoint (/ready, /metrics): open none.
 vaultlet {
-  startup_jitter = "0s"
-  listen         = ""
+  listen = ""
 }
 
 auto_auth {
