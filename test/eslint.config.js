@@ -3,7 +3,10 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/.tools/**", "**/dist/**", "deploy/**/*.js"], basePath: ".." },
+  {
+    ignores: ["**/node_modules/**", "**/.tools/**", "**/dist/**", "deploy/**/*.js"],
+    basePath: "..",
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
