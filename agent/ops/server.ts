@@ -1,7 +1,10 @@
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { VaultletError } from "../../shared/errors.ts";
 import type { AgentMetrics } from "./metrics.ts";
+
+// from the builtin registry: see shared/vault/transport.ts
+const { createServer } = process.getBuiltinModule("node:http");
 
 /** The agent's own endpoint; loopback by default, as it is only for probes and scraping. */
 export const DEFAULT_OPS_LISTEN = "127.0.0.1:8201";

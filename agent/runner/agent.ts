@@ -5,7 +5,7 @@ import type { AuthCalls } from "../auth/calls.ts";
 import { AuthManager } from "../auth/manager.ts";
 import { createLoginMethod } from "../auth/methods.ts";
 import { createSinks } from "../auth/sinks.ts";
-import { createAgentMetrics, type AgentMetrics } from "../ops/metrics.ts";
+import type { AgentMetrics } from "../ops/metrics.ts";
 import { DEFAULT_OPS_LISTEN, startOpsServer, type OpsServer } from "../ops/server.ts";
 import type { SecretCalls } from "../secrets/calls.ts";
 import { DEFAULT_RETRIES, SecretsStore } from "../secrets/store.ts";
@@ -37,7 +37,8 @@ export interface AgentOptions {
 
 export interface Agent {
   runner: AgentRunner;
-  metrics: AgentMetrics;
+  /** Prometheus metrics; once mode keeps none (nothing serves them) */
+  metrics: AgentMetrics | undefined;
   auth: AuthManager;
   store: SecretsStore;
   ops: OpsServer | undefined;
@@ -60,7 +61,8 @@ export async function createAgent(config: AgentConfig, opts: AgentOptions): Prom
   const { log } = opts;
   const owned = opts.calls ? undefined : createVaultCalls(config.vault);
   const calls = opts.calls ?? owned!;
-  const metrics = createAgentMetrics();
+  // once mode never serves /metrics: skip loading prom-client, about 15 ms of a run
+  const metrics = once ? undefined : (await import("../ops/metrics.ts")).createAgentMetrics();
   let fail!: (err: VaultletError) => void;
   const fatal = new Promise<VaultletError>((resolve) => (fail = resolve));
   const auth = new AuthManager({
@@ -111,7 +113,7 @@ export async function createAgent(config: AgentConfig, opts: AgentOptions): Prom
   });
   const listen = config.vaultlet?.listen ?? DEFAULT_OPS_LISTEN;
   let ops: OpsServer | undefined;
-  if (listen !== "" && !once) {
+  if (listen !== "" && metrics) {
     ops = await startOpsServer(listen, { ready: () => runner.ready, healthy: () => true }, metrics);
     log.info({ listen: ops.address }, "ops endpoint listening");
   }

@@ -38,7 +38,8 @@ export interface RunnerParts {
   store: SecretsStore;
   engines: Engines;
   log: Logger;
-  metrics: AgentMetrics;
+  /** absent in once mode, where nothing could ever read them */
+  metrics?: AgentMetrics;
   /** environment visible to templates' `env` and to exec's app */
   env?: Readonly<Record<string, string | undefined>>;
   /** wait a random time up to this before the first login, so a fleet starting together spreads out */
@@ -289,7 +290,7 @@ export class AgentRunner {
         perms: job.stanza.perms,
         createDirs: job.stanza.create_dest_dirs,
       });
-      metrics.renders.inc({ template: job.name });
+      metrics?.renders.inc({ template: job.name });
       if (!job.rendered) {
         job.rendered = true;
         this.#checkAllRendered();
@@ -298,7 +299,7 @@ export class AgentRunner {
       log.info({ template: job.name }, "template rendered; file changed");
       await this.#afterChange(job.stanza);
     } catch (err) {
-      metrics.renderErrors.inc({ template: job.name });
+      metrics?.renderErrors.inc({ template: job.name });
       throw err;
     }
   }
@@ -346,7 +347,7 @@ export class AgentRunner {
     );
     const before = job.value;
     job.value = output;
-    this.#p.metrics.renders.inc({ template: job.name });
+    this.#p.metrics?.renders.inc({ template: job.name });
     if (!job.rendered) {
       job.rendered = true;
       this.#checkAllRendered();

@@ -93,7 +93,7 @@ test("database credentials: rendered creds log in, the lease is renewed, at max 
     assert.equal(reads, 2);
 
     const parts = await agent.parts();
-    const metrics = await parts.metrics.registry.metrics();
+    const metrics = await parts.metrics!.registry.metrics();
     assert.match(
       metrics,
       /vaultlet_agent_secret_expiry_seconds\{secret="database\/creds\/app"\} \d/,
