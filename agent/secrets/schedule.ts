@@ -13,6 +13,7 @@ import { RENEW_WINDOW } from "../auth/token-life.ts";
  * | renewable lease               | renew at ~2/3; replace once renewal stops extending |
  * | lease, not renewable          | fetch again at lease x threshold (+-5%)            |
  * | no lease (KV v1/v2, ...)      | read again every static interval x 0.85-0.95       |
+ * |   first read, or back after failures | the next read at interval x 0.5-0.95       |
  *
  * KV v1 answers with a lease_duration of the mount TTL (often 32 days) but no
  * lease id; it is static and re-read on the interval, so changes are seen.
@@ -43,6 +44,13 @@ export const DEFAULT_SCHEDULE_OPTIONS: ScheduleOptions = {
 
 export const CERT_WINDOW: readonly [number, number] = [0.85, 0.95];
 export const STATIC_WINDOW: readonly [number, number] = [0.85, 0.95];
+/**
+ * A fleet's first reads come together (pods started at once, or all back
+ * after a Vault outage); re-reads drift apart only by the narrow window's
+ * width per cycle. The first re-read after such a read is drawn from a wide
+ * window, so one cycle spreads them over half the interval.
+ */
+export const FIRST_STATIC_WINDOW: readonly [number, number] = [0.5, 0.95];
 const THRESHOLD_SPREAD = 0.05;
 /**
  * Vault grants exactly the increment unless a max TTL caps it; a hair of
@@ -92,6 +100,8 @@ export function planAfterFetch(
   random: Random,
   /** when the value was issued, if before now (a certificate adopted from a file) */
   issuedAt: number = now,
+  /** the first value, or the first after failures: spread the next static read widely */
+  regroup = false,
 ): SecretPlan {
   const cls = classify(dep, res);
   const ttlMs = (res.lease_duration ?? 0) * 1000;
@@ -115,7 +125,7 @@ export function planAfterFetch(
       return { class: cls, action: "refetch", at, expiresAt: now + ttlMs };
     }
     case "static":
-      return staticPlan("static", now, options, random);
+      return staticPlan("static", now, options, random, regroup ? FIRST_STATIC_WINDOW : undefined);
   }
 }
 
@@ -170,12 +180,13 @@ function staticPlan(
   now: number,
   options: ScheduleOptions,
   random: Random,
+  window: readonly [number, number] = STATIC_WINDOW,
 ): SecretPlan {
   const interval = Math.max(MIN_REFRESH_MS, options.staticIntervalMs);
   return {
     class: cls,
     action: "refetch",
-    at: pointIn(now, interval, ...STATIC_WINDOW, random),
+    at: pointIn(now, interval, ...window, random),
     expiresAt: undefined,
   };
 }

@@ -234,7 +234,10 @@ export class SecretsStore implements DataSource {
         backoff: new Backoff({
           minMs: this.#o.retryMinMs ?? RETRY_MIN_MS,
           maxMs: this.#o.retryMaxMs ?? RETRY_MAX_MS,
+          // waits in [50%, 200%] of the step: a fleet that lost Vault together
+          // comes back spread over more than one step, not in a burst
           jitter: 0.5,
+          stretch: 1,
           random: this.#random,
         }),
         first: deferred(),
@@ -296,6 +299,7 @@ export class SecretsStore implements DataSource {
     const print = fingerprint(value);
     // a first value after a failed start also counts: the template is still waiting for it
     const changed = (entry.value !== undefined && print !== entry.print) || entry.failed;
+    const regroup = entry.value === undefined || entry.backoff.attempts > 0;
     entry.value = value;
     entry.print = print;
     entry.generation = generation;
@@ -303,7 +307,8 @@ export class SecretsStore implements DataSource {
     entry.incrementMs = (res.lease_duration ?? 0) * 1000;
     entry.backoff.reset();
     entry.failed = false;
-    const plan = planAfterFetch(entry.dep, res, this.#clock.now(), this.#schedule, this.#random);
+    const now = this.#clock.now();
+    const plan = planAfterFetch(entry.dep, res, now, this.#schedule, this.#random, now, regroup);
     entry.cls = plan.class;
     this.#apply(entry, plan);
     metrics?.fetches.inc({ kind: entry.dep.kind, result: "success" });

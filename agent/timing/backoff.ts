@@ -8,6 +8,12 @@ export interface BackoffOptions {
   maxMs: number;
   /** fraction of each step that may be trimmed at random; 0.25 keeps waits in [75%, 100%] */
   jitter?: number;
+  /**
+   * fraction of each step that may be added at random (default 0), never past
+   * maxMs. With jitter 0.5 and stretch 1 waits fall in [50%, 200%] of the
+   * step: clients that failed together drift apart faster.
+   */
+  stretch?: number;
   random?: Random;
 }
 
@@ -19,6 +25,7 @@ export class Backoff {
   readonly minMs: number;
   readonly maxMs: number;
   readonly #jitter: number;
+  readonly #stretch: number;
   readonly #random: Random;
   #step: number;
   #attempts = 0;
@@ -44,6 +51,14 @@ export class Backoff {
     this.minMs = minMs;
     this.maxMs = maxMs;
     this.#jitter = jitter;
+    const stretch = options.stretch ?? 0;
+    if (!(stretch >= 0 && stretch <= 1)) {
+      throw new VaultletError(
+        "INVALID_BACKOFF",
+        `backoff stretch must be in [0, 1] (got ${stretch})`,
+      );
+    }
+    this.#stretch = stretch;
     this.#random = options.random ?? defaultRandom;
     this.#step = minMs;
   }
@@ -58,7 +73,8 @@ export class Backoff {
     const step = this.#step;
     this.#step = Math.min(step * 2, this.maxMs);
     this.#attempts++;
-    return spread(step, 1 - this.#jitter, 1, this.#random);
+    // stretched or not, no wait is longer than the ceiling
+    return Math.min(this.maxMs, spread(step, 1 - this.#jitter, 1 + this.#stretch, this.#random));
   }
 
   reset(): void {

@@ -86,6 +86,17 @@ test("static secrets, KV v1 included, are re-read on the interval x 0.85-0.95", 
   }
 });
 
+test("a first read (or the first after failures) is re-read at interval x 0.5-0.95, spreading a fleet that read together", () => {
+  const dep = dependency("secret.read", "kv/app");
+  const a = planAfterFetch(dep, kv2, 1000, opts, lo, 1000, true);
+  const b = planAfterFetch(dep, kv2, 1000, opts, hi, 1000, true);
+  assert.equal(a.at, 1000 + 0.5 * 300_000);
+  assert.ok(b.at < 1000 + 0.95 * 300_000 + 1e-6 && b.at > 1000 + 0.94 * 300_000);
+  // leases keep their own schedule: the wide window is for static reads only
+  const lease = planAfterFetch(dep, dbCreds, 0, opts, lo, 0, true);
+  assert.deepEqual(lease, planAfterFetch(dep, dbCreds, 0, opts, lo));
+});
+
 test("a too small static interval is raised so nothing loops", () => {
   const dep = dependency("secret.read", "kv/app");
   const p = planAfterFetch(dep, kv2, 0, { ...opts, staticIntervalMs: 0 }, lo);

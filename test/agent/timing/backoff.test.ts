@@ -21,6 +21,36 @@ test("backoff jitter trims at most 25% by default and never goes under the floor
   assert.equal(nan.next(), 75);
 });
 
+test("backoff stretch adds up to that fraction of the step, never past the ceiling", () => {
+  const high = new Backoff({
+    minMs: 1000,
+    maxMs: 4000,
+    jitter: 0.5,
+    stretch: 0.5,
+    random: () => 1,
+  });
+  assert.deepEqual(
+    [high.next(), high.next(), high.next(), high.next()].map(Math.round),
+    [1500, 3000, 4000, 4000],
+  );
+  const low = new Backoff({ minMs: 1000, maxMs: 4000, jitter: 0.5, stretch: 0.5, random: () => 0 });
+  assert.deepEqual([low.next(), low.next(), low.next()], [500, 1000, 2000]);
+  const mid = new Backoff({
+    minMs: 1000,
+    maxMs: 4000,
+    jitter: 0.5,
+    stretch: 0.5,
+    random: () => 0.5,
+  });
+  assert.deepEqual([mid.next(), mid.next()], [1000, 2000]);
+  for (const stretch of [-0.1, 1.5, Number.NaN]) {
+    assert.throws(
+      () => new Backoff({ minMs: 1, maxMs: 2, stretch }),
+      (e: Error & { code?: string }) => e.code === "INVALID_BACKOFF" && /stretch/.test(e.message),
+    );
+  }
+});
+
 test("backoff refuses settings that would spin", () => {
   for (const [minMs, maxMs] of [
     [0, 10],
