@@ -87,19 +87,8 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     await buildBundles({ outDir });
     const buildMs = Date.now() - t0;
-    const allEntry = join(dir, "all.ts");
-    const entry = resolve(import.meta.dirname, "../../deploy/images/entry");
-    writeFileSync(
-      allEntry,
-      `import { bundleVersion, dispatch } from "${entry}/dispatch.ts";
-process.exitCode = await dispatch("vaultlet", bundleVersion(), {
-  agent: () => import("${entry}/../../../agent/cli.ts"),
-  doctor: () => import("${entry}/../../../agent/doctor/cli.ts"),
-  webhook: () => import("${entry}/../../../webhook/cli.ts"),
-  inject: () => import("${entry}/../../../webhook/inject/cli.ts"),
-}, process.argv.slice(2));
-`,
-    );
+    // the sources' own entry (shared/cli/bin.ts) dispatches all four commands
+    const allEntry = resolve(import.meta.dirname, "../../shared/cli/bin.ts");
     await buildBundles({
       outDir: join(dir, "all"),
       bundles: [{ file: "vaultlet.mjs", entry: allEntry }],

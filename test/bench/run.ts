@@ -224,9 +224,9 @@ async function main(): Promise<number> {
       ].join("\n"),
     );
     for (const row of rows) {
-      if (row.met === "NO")
+      if (row.met.includes("NO"))
         notes.push(
-          `${row.metric}: vaultlet ${row.vaultlet} against ${row.bao} (${row.ratio}, target ${row.target}).`,
+          `${row.metric}: vaultlet ${row.vaultlet} (HCL) and ${row.json} (JSON) against bao's ${row.bao} (${row.ratio} and ${row.jsonRatio}, target ${row.target}).`,
         );
     }
   }
