@@ -161,9 +161,9 @@ export interface VaultletStanza {
   /** revoke the token and leases on SIGTERM (the reference never does) */
   revoke_on_shutdown?: boolean;
   /**
-   * milliseconds: the longest random wait before the first login, so pods
-   * started together do not reach Vault in the same instant; default 1s, 0
-   * turns it off (a lone CI job gains nothing from waiting)
+   * milliseconds: the longest random wait before the first login; default 0
+   * (none, as in Vault Agent). Fleets started in the same instant set it so
+   * their logins spread out.
    */
   startup_jitter?: number;
 }
