@@ -110,6 +110,11 @@ export class SecretsStore implements DataSource {
     return this.#entries.get(dep.key)?.value;
   }
 
+  /** when the dependency is next fetched or renewed, on the store's clock (ms) */
+  dueAt(dep: Dependency): number | undefined {
+    return this.#scheduler.dueAt(dep.key);
+  }
+
   /** keys whose value changed after their first fetch */
   onChange(listener: (keys: string[]) => void): void {
     this.#listeners.push(listener);
