@@ -1,8 +1,11 @@
 /**
- * Builds the single-file bundles the images ship: dist/vaultlet-agent.mjs
- * (`vaultlet agent`, `vaultlet doctor`) and dist/vaultlet-webhook.mjs
- * (`vaultlet webhook`, `vaultlet inject`). Each is self-contained: the HCL
- * config parser is vaultlet's own TypeScript, nothing is loaded beside it.
+ * Builds the bundles the images ship: dist/vaultlet-agent.mjs (`vaultlet
+ * agent`, `vaultlet doctor`) with its chunks in dist/vaultlet-agent-chunks/,
+ * and the single file dist/vaultlet-webhook.mjs (`vaultlet webhook`,
+ * `vaultlet inject`). The agent starts in every pod, so it is split at its
+ * lazy imports: once mode never compiles the Handlebars engine, the metrics
+ * client or doctor (node compiles every byte of a script it loads, used or
+ * not). The webhook starts once per replica and stays one file.
  *
  *   node deploy/images/build-bundles.ts [--out=DIR] [--shebang=INTERPRETER] [--only=agent|webhook]
  *
@@ -10,7 +13,7 @@
  * kernel alone, so an image can put a `vaultlet` symlink on PATH and a pod's
  * command `["vaultlet", "agent", ...]` needs no shell.
  */
-import { chmod, mkdir, readFile, stat } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -24,16 +27,23 @@ export interface BundleSpec {
   readonly file: string;
   /** entry module, relative to the repository root (or absolute) */
   readonly entry: string;
+  /** directory (beside the file) for the chunks its lazy imports load; one file when absent */
+  readonly chunks?: string;
 }
 
 export const BUNDLES: Readonly<Record<"agent" | "webhook", BundleSpec>> = {
-  agent: { file: "vaultlet-agent.mjs", entry: "deploy/images/entry/agent.ts" },
+  agent: {
+    file: "vaultlet-agent.mjs",
+    entry: "deploy/images/entry/agent.ts",
+    chunks: "vaultlet-agent-chunks",
+  },
   webhook: { file: "vaultlet-webhook.mjs", entry: "deploy/images/entry/webhook.ts" },
 };
 
 export interface BuiltBundle {
   readonly file: string;
   readonly path: string;
+  /** the entry file and its chunks */
   readonly bytes: number;
 }
 
@@ -74,10 +84,20 @@ export async function buildBundles(opts: BuildOptions): Promise<BuiltBundle[]> {
   const built: BuiltBundle[] = [];
   for (const spec of opts.bundles ?? Object.values(BUNDLES)) {
     const path = join(outDir, spec.file);
+    const out = spec.chunks
+      ? {
+          outdir: outDir,
+          splitting: true,
+          entryNames: spec.file.replace(/\.mjs$/, ""),
+          chunkNames: `${spec.chunks}/[name]-[hash]`,
+          outExtension: { ".js": ".mjs" },
+        }
+      : { outfile: path };
+    if (spec.chunks) await rm(join(outDir, spec.chunks), { recursive: true, force: true });
     await build({
       absWorkingDir: REPO_ROOT,
       entryPoints: [resolve(REPO_ROOT, spec.entry)],
-      outfile: path,
+      ...out,
       bundle: true,
       platform: "node",
       format: "esm",
@@ -91,7 +111,12 @@ export async function buildBundles(opts: BuildOptions): Promise<BuiltBundle[]> {
       logLevel: "warning",
     });
     await chmod(path, 0o755);
-    built.push({ file: spec.file, path, bytes: (await stat(path)).size });
+    let bytes = (await stat(path)).size;
+    if (spec.chunks) {
+      const dir = join(outDir, spec.chunks);
+      for (const f of await readdir(dir)) bytes += (await stat(join(dir, f))).size;
+    }
+    built.push({ file: spec.file, path, bytes });
   }
   return built;
 }

@@ -15,6 +15,7 @@ import {
 import { postReview } from "../webhook/server/https.ts";
 import { admissionReview, annotatedPod } from "../webhook/server/reviews.ts";
 import { tlsFixture } from "../webhook/server/tls-fixture.ts";
+import { BUNDLES } from "../../deploy/images/build-bundles.ts";
 import { buildTestBundles, type BuiltBundles } from "./bundle-fixture.ts";
 
 const PASSWORD = "bundle-Pa55word";
@@ -31,21 +32,39 @@ async function exitCode(proc: TrackedProcess): Promise<number | null> {
   return proc.child.exitCode;
 }
 
-describe("single-file bundles", () => {
+describe("image bundles", () => {
   let b: BuiltBundles;
   before(async () => {
     b = await buildTestBundles();
   });
   after(() => removeTempDir(b.dir));
 
-  test("the agent bundle is one executable script: no file beside it, no WebAssembly in it", () => {
+  test("the agent bundle is one executable entry script and its chunk directory, with no WebAssembly", () => {
     assert.deepEqual(
-      readdirSync(dirname(b.agent)).filter((f) => !f.startsWith("vaultlet-webhook.")),
-      [basename(b.agent)],
+      readdirSync(dirname(b.agent))
+        .filter((f) => !f.startsWith("vaultlet-webhook."))
+        .sort(),
+      [basename(b.agent), BUNDLES.agent.chunks].sort(),
     );
-    assert.doesNotMatch(readFileSync(b.agent, "utf8"), /WebAssembly/);
+    const chunkDir = join(dirname(b.agent), BUNDLES.agent.chunks!);
+    const files = [b.agent, ...readdirSync(chunkDir).map((f) => join(chunkDir, f))];
+    assert.ok(files.length > 2, "the lazy imports became chunks");
+    for (const f of files) {
+      assert.match(f, /\.mjs$/);
+      assert.doesNotMatch(readFileSync(f, "utf8"), /WebAssembly/);
+    }
     assert.match(readFileSync(b.agent, "utf8").split("\n")[0]!, /^#!\//);
     assert.ok((statSync(b.agent).mode & 0o111) !== 0, "executable");
+  });
+
+  test("the agent's entry script leaves the Handlebars engine, the metrics client and doctor to chunks once mode never loads", () => {
+    const entry = readFileSync(b.agent, "utf8");
+    assert.doesNotMatch(entry, /Handlebars|prom-client|collectDefaultMetrics/);
+    const chunkDir = join(dirname(b.agent), BUNDLES.agent.chunks!);
+    const all = readdirSync(chunkDir)
+      .map((f) => readFileSync(join(chunkDir, f), "utf8"))
+      .join("\n");
+    assert.match(all, /collectDefaultMetrics|vaultlet_agent_logins_total/);
   });
 
   test("each bundle answers only its image's commands, with the package version", async () => {
