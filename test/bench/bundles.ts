@@ -9,8 +9,8 @@
  *   node test/bench/bundles.ts [--runs=7]
  */
 import { spawn } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { buildBundles, BUNDLES } from "../../deploy/images/build-bundles.ts";
@@ -47,12 +47,17 @@ function runOnce(hook: string, script: string, args: string[]): Promise<Sample> 
   });
 }
 
-function sizes(path: string) {
-  const bytes = readFileSync(path);
-  return {
-    kib: Math.round(bytes.length / 1024),
-    gzipKiB: Math.round(gzipSync(bytes).length / 1024),
-  };
+/** a bundle's size: the entry file, plus its chunk directory when it has one */
+function sizes(path: string, chunks?: string) {
+  const files = [path];
+  if (chunks) {
+    const dir = join(dirname(path), chunks);
+    files.push(...readdirSync(dir).map((f) => join(dir, f)));
+  }
+  const all = files.map((f) => readFileSync(f));
+  const raw = all.reduce((n, b) => n + b.length, 0);
+  const gzip = all.reduce((n, b) => n + gzipSync(b).length, 0);
+  return { kib: Math.round(raw / 1024), gzipKiB: Math.round(gzip / 1024), files: files.length };
 }
 
 /** A sidecar (JSON config) from start to ready, then its RSS after `settleMs`. */
@@ -96,7 +101,7 @@ async function main(): Promise<void> {
     const agent = join(outDir, BUNDLES.agent.file);
     const report: Record<string, unknown> = {
       buildMs,
-      agent: sizes(agent),
+      agent: sizes(agent, BUNDLES.agent.chunks),
       webhook: sizes(join(outDir, BUNDLES.webhook.file)),
       combined: sizes(join(dir, "all", "vaultlet.mjs")),
     };
