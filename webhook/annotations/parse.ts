@@ -119,7 +119,9 @@ export function parseInjectionSpec(pod: Pod, settings: InjectorSettings): ParseR
   const nativeSidecar = r.value(A.nativeSidecar);
 
   const appContainers = r.get(A.containers) ?? containersOf(pod).map((c) => c.name);
-  const { security, warnings: securityWarnings } = securitySpec(r, pod, secrets, appContainers);
+  // With an init container only, nothing signals the app.
+  const signalled = prePopulateOnly ? [] : secrets;
+  const { security, warnings: securityWarnings } = securitySpec(r, pod, signalled, appContainers);
   warnings.push(...securityWarnings);
 
   const extraSecretPaths: string[] = [];

@@ -52,6 +52,7 @@ export function securitySpec(
     signal: fullName(A.signal, signalled.rawName),
     target: signalTarget(pod, appContainers),
     userChosen: r.has(A.runAsUser) || sameUser,
+    appContainers,
   });
 }
 
@@ -85,6 +86,8 @@ interface SignalNeed {
   readonly target: Container;
   /** agent-run-as-user or agent-run-as-same-user chose the uid */
   readonly userChosen: boolean;
+  /** the containers that get the secrets */
+  readonly appContainers: readonly string[];
 }
 
 function signalUser(
@@ -134,15 +137,16 @@ function signalUser(
   const runAsGroup = groupChosen || !ids.gid ? security.runAsGroup : ids.gid;
   return {
     security: { ...security, runAsUser: ids.uid, runAsGroup },
-    warnings: otherUsers(pod, target, ids.uid, signal),
+    warnings: otherUsers(pod, need, ids.uid),
   };
 }
 
-/** App containers of other uids: the agent cannot signal their processes. */
-function otherUsers(pod: Pod, target: Container, uid: number, signal: string): string[] {
+/** Other containers that get the secrets, of other uids: the agent cannot signal their processes. */
+function otherUsers(pod: Pod, need: SignalNeed, uid: number): string[] {
+  const { target, signal, appContainers } = need;
   const others = containersOf(pod).filter((c) => {
     const other = effectiveIds(pod, c).uid;
-    return c !== target && other !== undefined && other !== uid;
+    return c !== target && appContainers.includes(c.name) && other !== undefined && other !== uid;
   });
   if (others.length === 0) return [];
   const list = others.map((c) => `"${c.name}" (uid ${effectiveIds(pod, c).uid})`).join(", ");

@@ -167,6 +167,12 @@ describe("which container is signalled", () => {
     assert.ok(signalWarnings(result.warnings)[0]?.includes(`"app" (uid 1001)`));
   });
 
+  test("a container that gets no secrets is not warned about", () => {
+    const { pod: out, result } = inject(two({ ...SIGNAL, "agent-inject-containers": "app" }));
+    assert.equal(agentIds(out).runAsUser, 1001);
+    assert.deepEqual(result.warnings, []);
+  });
+
   test("containers of the same uid warn of nothing", () => {
     const p = pod(SIGNAL, {
       pod: { runAsUser: 5000 },
@@ -266,6 +272,14 @@ describe("when admission cannot give the agent the app's uid", () => {
       assert.ok(message.includes("securityContext.runAsUser"), message);
       assert.ok(message.includes(`${P}agent-run-as-user: "0"`), message);
     }
+  });
+
+  test("with an init container only nothing signals the app: the defaults stay, nothing is refused", () => {
+    const { pod: out, result } = inject(
+      pod({ ...SIGNAL, "agent-pre-populate-only": "true" }, { pod: { runAsUser: 0 } }),
+    );
+    assert.deepEqual(agentIds(out), { runAsUser: 100, runAsGroup: 1000, runAsNonRoot: true });
+    assert.deepEqual(signalWarnings(result.warnings), []);
   });
 
   test("a root app with agent-run-as-user 0: admitted as asked, with the root warning", () => {
