@@ -126,9 +126,19 @@ async function startInjectedAgent(
     WAIT_MS,
   );
   assert.equal(readFileSync(file, "utf8"), "hello");
-  // The first render had nobody to signal: a warning, not a failed render.
-  assert.match(agent.output(), /no process to signal/);
+  // The first render had nobody to signal: a warning, not a failed render
+  // (logged after the file is written, so possibly after /ready answers).
+  await waitUntil(
+    "the first render's signal attempt",
+    () => logged(agent, /no process to signal/),
+    WAIT_MS,
+  );
   return { agent, file, warnings: result.warnings, agentIds, bao };
+}
+
+/** Whether the agent has logged a line matching `re` (its log reaches the pipe a little later). */
+async function logged(agent: TrackedProcess, re: RegExp): Promise<true | undefined> {
+  return re.test(agent.output()) ? true : undefined;
 }
 
 /** The app: reads the rendered file as its own uid on every SIGHUP, as a reload would. */
@@ -180,7 +190,7 @@ test("a pod's signal annotations make the injected agent SIGHUP the named app af
   );
   assert.equal(readFileSync(file, "utf8"), "hello again");
   assert.equal(app.hasExited, false, "SIGHUP was handled, not fatal");
-  assert.match(agent.output(), /app signalled/);
+  await waitUntil("the agent's log of the signal", () => logged(agent, /app signalled/), WAIT_MS);
 });
 
 /**
@@ -212,7 +222,7 @@ test("the checkout example's security context: the agent runs as the app's uid 1
     async () => (/got SIGHUP, read: hello again/.test(app.output()) ? true : undefined),
     WAIT_MS,
   );
-  assert.match(agent.output(), /app signalled/);
+  await waitUntil("the agent's log of the signal", () => logged(agent, /app signalled/), WAIT_MS);
   assert.doesNotMatch(agent.output(), /SIGNAL_NOT_PERMITTED/);
 });
 
@@ -234,7 +244,7 @@ test("an agent-run-as-user of another uid: a warning at admission, then a clear 
   await kvPut(bao, "secret", "app", { greeting: "S3cond-Pa55" });
   await waitUntil(
     "the agent's signal error",
-    async () => (/app not signalled: not permitted/.test(agent.output()) ? true : undefined),
+    () => logged(agent, /app not signalled: not permitted/),
     WAIT_MS,
   );
   const line = agent
