@@ -52,7 +52,7 @@ export async function sendSignal(action: SignalAction): Promise<{ pids: number[]
       `the ${signal} action names no target; set process_name or pid_file`,
     );
   }
-  for (const pid of pids) deliver(pid, signal, action);
+  await deliverAll(pids, signal, action);
   return { pids };
 }
 
@@ -84,7 +84,27 @@ async function readPidFile(file: string): Promise<number> {
   return pid;
 }
 
-function deliver(pid: number, signal: NodeJS.Signals, action: SignalAction) {
+/**
+ * Signals every pid, so one process that cannot be reached does not keep
+ * the others from their reload; the first failure is then reported.
+ */
+async function deliverAll(
+  pids: number[],
+  signal: NodeJS.Signals,
+  action: SignalAction,
+): Promise<void> {
+  let first: unknown;
+  for (const pid of pids) {
+    try {
+      await deliver(pid, signal, action);
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  if (first !== undefined) throw first;
+}
+
+async function deliver(pid: number, signal: NodeJS.Signals, action: SignalAction): Promise<void> {
   const target = action.pid_file
     ? `process ${pid} (from pid file "${action.pid_file}")`
     : `process ${pid} ("${action.process_name}")`;
@@ -96,13 +116,48 @@ function deliver(pid: number, signal: NodeJS.Signals, action: SignalAction) {
       throw new VaultletError(SIGNAL_NO_PROCESS, `${target} is not running`, { cause: err });
     }
     if (code === "EPERM") {
-      throw new VaultletError(
-        SIGNAL_NOT_PERMITTED,
-        `not allowed to send ${signal} to ${target}: it runs as another user; run the agent with the app's user id`,
-        { cause: err },
-      );
+      const uid = await processUid(pid);
+      throw new VaultletError(SIGNAL_NOT_PERMITTED, notPermitted(signal, target, uid), {
+        cause: err,
+      });
     }
     throw err;
+  }
+}
+
+/**
+ * Linux lets a process without CAP_KILL signal only processes whose real or
+ * saved uid is its own real or effective uid: the message gives both uids
+ * and how to make them one. It names the process by pid and the configured
+ * name only: a command line may hold secrets.
+ */
+export function notPermitted(
+  signal: NodeJS.Signals,
+  target: string,
+  targetUid: number | undefined,
+  agentUid: number | undefined = process.geteuid?.(),
+): string {
+  const theirs =
+    targetUid === undefined ? "another uid (its /proc status is not readable)" : `uid ${targetUid}`;
+  const ours = agentUid === undefined ? "another uid" : `uid ${agentUid}`;
+  const want = targetUid === undefined ? "the app's uid" : `uid ${targetUid}`;
+  const value = targetUid === undefined ? "<the app's uid>" : String(targetUid);
+  return (
+    `not allowed to send ${signal} to ${target}: it runs as ${theirs} and the agent as ${ours}, ` +
+    `and a process without CAP_KILL can signal only processes of its own uid; run the agent as ${want} ` +
+    `(in Kubernetes: set securityContext.runAsUser: ${value} on the app's container or pod and vaultlet's webhook runs the agent as that uid, ` +
+    `or set the annotation vault.hashicorp.com/agent-run-as-user: "${value}")`
+  );
+}
+
+/** The real uid from /proc/<pid>/status ("Uid:\treal\teffective\tsaved\tfs"), if readable. */
+export async function processUid(pid: number, procRoot = PROC): Promise<number | undefined> {
+  try {
+    const status = await readFile(path.join(procRoot, String(pid), "status"), "utf8");
+    const m = /^Uid:\s+(\d+)/m.exec(status);
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -10,6 +10,7 @@ import {
   runCommand,
   sendSignal,
   SIGNAL_NO_PROCESS,
+  SIGNAL_NOT_PERMITTED,
   SIGNAL_PID_FILE_INVALID,
   volumeRootOf,
   writeFileAtomic,
@@ -377,14 +378,24 @@ export class AgentRunner {
       try {
         ({ pids } = await sendSignal(t.signal));
       } catch (err) {
+        const fields = {
+          template: t.destination,
+          signal: t.signal.signal,
+          err: describeError(err),
+        };
         // Nothing running yet (the first render comes before the app starts):
         // the app reads the new file when it starts, so the render stands.
-        if (!isAbsentTarget(err)) throw err;
-        this.#p.log.warn(
-          { template: t.destination, signal: t.signal.signal, err: describeError(err) },
-          "no process to signal",
-        );
-        return;
+        if (isAbsentTarget(err)) {
+          this.#p.log.warn(fields, "no process to signal");
+          return;
+        }
+        // Another uid's process: rendering again cannot change that, and the
+        // file is written, so the render stands and the error says the fix.
+        if (err instanceof VaultletError && err.code === SIGNAL_NOT_PERMITTED) {
+          this.#p.log.error(fields, "app not signalled: not permitted");
+          return;
+        }
+        throw err;
       }
       this.#p.log.info({ template: t.destination, signal: t.signal.signal, pids }, "app signalled");
     }

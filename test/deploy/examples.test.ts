@@ -112,6 +112,31 @@ describe("Kubernetes examples through vaultlet inject", () => {
       "/vault/secrets/db.env",
     ]);
   });
+
+  test("checkout: the agent that SIGHUPs the app runs as the app's uid and gid, non-root, no capability", () => {
+    const file = join(EXAMPLES, "kubernetes/checkout.yaml");
+    const { output } = injectManifests(readFileSync(file, "utf8"), { settings, inject: injectPod });
+    const spec = parseAllDocuments(output)
+      .map((d) => d.toJS() as Obj)
+      .find((o) => o.kind === "Deployment")!.spec.template.spec;
+    // the app's ids come from the pod; the injector's default agent user (100) differs
+    assert.equal(spec.securityContext.runAsUser, 10001);
+    assert.notEqual(settings.runAsUser, 10001);
+    assert.equal(
+      spec.containers.find((c: Obj) => c.name === "checkout").securityContext.runAsUser,
+      undefined,
+    );
+    const sidecar = spec.initContainers.find((c: Obj) => c.name === "vault-agent");
+    assert.deepEqual(sidecar.securityContext, {
+      runAsUser: 10001,
+      runAsGroup: 1000,
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+      allowPrivilegeEscalation: false,
+    });
+    assert.equal(spec.shareProcessNamespace, true);
+  });
 });
 
 describe("agent configs and Terraform parse", () => {

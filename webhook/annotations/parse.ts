@@ -1,15 +1,15 @@
 import { VaultletError } from "../../shared/errors.ts";
 import type { InjectorSettings } from "../settings.ts";
-import type { Container, Pod } from "../mutate/pod.ts";
+import type { Pod } from "../mutate/pod.ts";
 import { annotationsOf, containersOf } from "../mutate/pod.ts";
 import { A, fullName, PREFIX, type AnnotationDef } from "./table.ts";
 import { collectSecrets } from "./secrets.ts";
+import { securitySpec } from "./security.ts";
 import type {
   AuthSpec,
   CacheSpec,
   InjectionSpec,
   SecretSpec,
-  SecuritySpec,
   TokenSpec,
   VaultSpec,
 } from "./spec.ts";
@@ -114,10 +114,15 @@ export function parseInjectionSpec(pod: Pod, settings: InjectorSettings): ParseR
   const prePopulate = r.value(A.prePopulate);
   const prePopulateOnly = r.value(A.prePopulateOnly);
   const configMap = r.text(A.configMap);
-  const security = securitySpec(r, pod);
   const auth = authSpec(r);
   const token = tokenSpec(r, pod);
   const nativeSidecar = r.value(A.nativeSidecar);
+
+  const appContainers = r.get(A.containers) ?? containersOf(pod).map((c) => c.name);
+  // With an init container only, nothing signals the app.
+  const signalled = prePopulateOnly ? [] : secrets;
+  const { security, warnings: securityWarnings } = securitySpec(r, pod, signalled, appContainers);
+  warnings.push(...securityWarnings);
 
   const extraSecretPaths: string[] = [];
   for (const s of secrets) {
@@ -135,7 +140,7 @@ export function parseInjectionSpec(pod: Pod, settings: InjectorSettings): ParseR
     prePopulateOnly,
     initFirst: r.value(A.initFirst),
     nativeSidecar,
-    appContainers: r.get(A.containers) ?? containersOf(pod).map((c) => c.name),
+    appContainers,
     image: r.text(A.image) ?? settings.agentImage,
     resources: {
       limits: resourceList(r.value(A.limitsCpu), r.value(A.limitsMem), r.value(A.limitsEphemeral)),
@@ -225,35 +230,6 @@ function resourceList(cpu: string, memory: string, ephemeral: string): Record<st
   if (memory) out.memory = memory;
   if (ephemeral) out["ephemeral-storage"] = ephemeral;
   return out;
-}
-
-/**
- * When the injector's default is "no security context" but the pod names a
- * user, group or same-user, the reference turns the security context on so
- * the ids are applied; kept here.
- */
-function securitySpec(r: AnnotationReader, pod: Pod): SecuritySpec {
-  const explicitSet = r.get(A.setSecurityContext);
-  const idsGiven = r.has(A.runAsUser) || r.has(A.runAsGroup) || r.has(A.runAsSameUser);
-  const set = explicitSet ?? (r.settings.setSecurityContext || idsGiven);
-  let runAsUser = r.value(A.runAsUser);
-  const runAsGroup = r.value(A.runAsGroup);
-  if (r.value(A.runAsSameUser)) {
-    const same = firstAppUser(containersOf(pod)[0]);
-    if (typeof same === "string") r.problem(`${fullName(A.runAsSameUser)}: ${same}`);
-    else runAsUser = same;
-  }
-  return { set, runAsUser, runAsGroup };
-}
-
-function firstAppUser(c: Container | undefined): number | string {
-  const uid = c?.securityContext?.runAsUser;
-  if (uid === undefined || uid === null) {
-    return "the first container has no securityContext.runAsUser; set one on it or remove this annotation";
-  }
-  if (uid === 0)
-    return "the first container runs as root (uid 0); the agent is not run as root, use agent-run-as-user instead";
-  return uid;
 }
 
 function shareProcessNamespace(

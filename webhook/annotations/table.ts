@@ -311,7 +311,12 @@ export const A = {
     doc:
       "Signal sent to an application process after secret NAME's file changes, with no shell in the agent image " +
       "(the config's `signal {}` block). Needs exactly one of the two annotations below, and sets the pod's " +
-      "`shareProcessNamespace: true` so the agent can see the process. With agent-inject-command as well, the command runs first.",
+      "`shareProcessNamespace: true` so the agent can see the process. With agent-inject-command as well, the command runs first. " +
+      "A process can signal only processes of its own uid (the agent has no CAP_KILL), so the agent containers run as the signalled container's " +
+      "uid and gid: that container's `securityContext.runAsUser`/`runAsGroup`, else the pod's (gid 0 is not copied); the signalled container is the first one named in " +
+      "agent-inject-containers, by default the pod's first container. agent-run-as-user, agent-run-as-same-user and agent-run-as-group, when set, win " +
+      "(with a warning if the uid differs). When neither sets runAsUser (the image's user), the agent keeps its default uid and a warning says what to set; " +
+      'a root (uid 0) target is refused unless agent-run-as-user is "0".',
     extension: true,
   }),
   signalProcess: def<string>({
@@ -457,7 +462,7 @@ export const A = {
     parse: uid,
     defaultValue: (s) => s.runAsUser,
     defaultDoc: "100",
-    doc: "User id of the agent containers.",
+    doc: "User id of the agent containers. When unset and a template signals the app, the signalled container's uid.",
   }),
   runAsGroup: def<number>({
     name: "agent-run-as-group",

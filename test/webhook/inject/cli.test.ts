@@ -84,6 +84,32 @@ describe("vaultlet inject (the command)", () => {
     assert.ok(res.stdout.includes("agent-inject-status: injected"));
   });
 
+  test("a signalled app whose uid admission cannot know: the warning says what to set", async () => {
+    const manifest = `apiVersion: v1
+kind: Pod
+metadata:
+  name: reloader
+  namespace: shop
+  annotations:
+    vault.hashicorp.com/agent-inject: "true"
+    vault.hashicorp.com/role: reloader
+    vault.hashicorp.com/agent-inject-secret-config: secret/data/reloader
+    vault.hashicorp.com/agent-inject-signal-config: SIGHUP
+    vault.hashicorp.com/agent-inject-signal-process-config: reloader
+spec:
+  containers:
+    - name: reloader
+      image: registry.example/reloader:1
+`;
+    const res = await vaultlet(["inject", "-f", "-"], { env: VAULT, stdin: manifest });
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(
+      res.stderr,
+      /warning: .*Pod\/reloader: .*agent-inject-signal-config: container "reloader" runs as its image's user.*set securityContext\.runAsUser on container "reloader" or on the pod .*agent-run-as-user/,
+    );
+    assert.ok(res.stdout.includes("runAsUser: 100"), "the agent keeps the default uid");
+  });
+
   test("a refused annotation exits 1 with the message and prints no manifests", async () => {
     const res = await vaultlet(["inject", "-f", fixture("rejected.yaml")], { env: VAULT });
     assert.equal(res.code, 1);
