@@ -23,7 +23,7 @@ RUN node deploy/images/build-bundles.ts --only=agent --out=/out/app --shebang=/n
  && ln -s /app/vaultlet-agent.mjs /out/usr/local/bin/vaultlet
 
 FROM gcr.io/distroless/nodejs${NODE_VERSION}-debian12:nonroot
-# V8 sized for a sidecar, not a server (see test/bench/proc-stats.ts AGENT_NODE_OPTIONS)
+# V8 sized for a sidecar, not a server (the benchmarks read these flags from here)
 ENV NODE_ENV=production \
     NODE_OPTIONS="--max-semi-space-size=1 --max-old-space-size=64" \
     PATH=/usr/local/bin:/nodejs/bin:/usr/bin:/bin
