@@ -64,15 +64,19 @@ export function procMemory(pid: number): ProcMemory {
   };
 }
 
-/** how to start vaultlet: $VAULTLET_BIN (e.g. a bundle) or the sources, with the image's node flags */
+/** how to start vaultlet: $VAULTLET_BIN (e.g. a bundle) or the sources, with the image's node flags and malloc settings */
 export function vaultletCommand(): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const fromEnv = process.env["VAULTLET_BIN"];
   const bin = fromEnv ? resolve(fromEnv) : resolve(import.meta.dirname, "../../shared/cli/bin.ts");
-  const nodeOptions = process.env["VAULTLET_NODE_OPTIONS"] ?? AGENT_NODE_OPTIONS;
+  const { NODE_OPTIONS: imageNodeOptions, ...imageMalloc } = imageEnv("agent");
+  const nodeOptions = process.env["VAULTLET_NODE_OPTIONS"] ?? imageNodeOptions!;
   return {
     command: process.execPath,
     args: [bin],
-    env: nodeOptions ? { NODE_OPTIONS: nodeOptions } : {},
+    env: {
+      ...(process.env["VAULTLET_NODE_OPTIONS"] === undefined ? imageMalloc : {}),
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+    },
   };
 }
 
