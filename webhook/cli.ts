@@ -1,14 +1,11 @@
 import { hostname } from "node:os";
-import { KubeConfig } from "@kubernetes/client-node";
 import { VaultletError } from "../shared/errors.ts";
 import { createLogger, type Logger } from "../shared/log.ts";
 import { injectPod } from "./mutate/inject.ts";
 import { parseListen } from "./server/listen.ts";
 import { startWebhookServer, type WebhookServer } from "./server/server.ts";
 import { settingsFromEnvAndFlags, settingsUsage, type InjectorSettings } from "./settings.ts";
-import { autoTlsSource } from "./tls/auto.ts";
 import { fileTlsSource } from "./tls/files.ts";
-import { kubeApis } from "./tls/kube.ts";
 import { tlsMinVersion, type TlsSource } from "./tls/material.ts";
 
 const USAGE = `usage: vaultlet webhook [settings]
@@ -59,7 +56,7 @@ export async function runWebhook(
   return startWebhookServer({
     settings,
     inject: injectPod,
-    tls: tlsSourceFor(settings, logger),
+    tls: await tlsSourceFor(settings, logger),
     logger,
     host,
     port,
@@ -68,7 +65,7 @@ export async function runWebhook(
   });
 }
 
-function tlsSourceFor(settings: InjectorSettings, logger: Logger): TlsSource {
+async function tlsSourceFor(settings: InjectorSettings, logger: Logger): Promise<TlsSource> {
   if (settings.tlsAuto !== "") {
     if (settings.tlsAutoHosts.length === 0) {
       throw new VaultletError(
@@ -82,10 +79,7 @@ function tlsSourceFor(settings: InjectorSettings, logger: Logger): TlsSource {
         "automatic TLS needs the injector's namespace: set NAMESPACE (the downward API's metadata.namespace)",
       );
     }
-    const kc = new KubeConfig();
-    kc.loadFromDefault();
-    return autoTlsSource({
-      apis: kubeApis(kc),
+    return (await import("./tls/auto-start.ts")).startAutoTls({
       namespace: settings.namespace,
       webhookConfigName: settings.tlsAuto,
       hosts: settings.tlsAutoHosts,

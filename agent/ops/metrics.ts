@@ -1,4 +1,5 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
+import { registerProcessMetrics } from "./process-metrics.ts";
 
 /**
  * The agent's Prometheus metrics, on a registry of its own (several agents
@@ -21,7 +22,7 @@ export interface AgentMetrics {
 
 export function createAgentMetrics(now: () => number = Date.now): AgentMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "vaultlet_agent_process_" });
+  registerProcessMetrics(registry, "vaultlet_agent_process_");
   let tokenExpiresAt: number | undefined;
   const secretExpiry = new Map<string, number>();
   const secondsLeft = (at: number) => Math.max(0, (at - now()) / 1000);

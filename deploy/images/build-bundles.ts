@@ -1,11 +1,12 @@
 /**
  * Builds the bundles the images ship: dist/vaultlet-agent.mjs (`vaultlet
  * agent`, `vaultlet doctor`) with its chunks in dist/vaultlet-agent-chunks/,
- * and the single file dist/vaultlet-webhook.mjs (`vaultlet webhook`,
- * `vaultlet inject`). The agent starts in every pod, so it is split at its
- * lazy imports: once mode never compiles the Handlebars engine, the metrics
- * client or doctor (node compiles every byte of a script it loads, used or
- * not). The webhook starts once per replica and stays one file.
+ * and dist/vaultlet-webhook.mjs (`vaultlet webhook`, `vaultlet inject`) with
+ * its chunks in dist/vaultlet-webhook-chunks/. Both are split at their lazy
+ * imports, because node holds and compiles every byte of a script it loads,
+ * used or not: agent once mode never loads the Handlebars engine, the
+ * metrics client or doctor; a webhook with TLS from files never loads the
+ * Kubernetes client and node-forge (automatic TLS only).
  *
  *   node deploy/images/build-bundles.ts [--out=DIR] [--shebang=INTERPRETER] [--only=agent|webhook]
  *
@@ -37,7 +38,11 @@ export const BUNDLES: Readonly<Record<"agent" | "webhook", BundleSpec>> = {
     entry: "deploy/images/entry/agent.ts",
     chunks: "vaultlet-agent-chunks",
   },
-  webhook: { file: "vaultlet-webhook.mjs", entry: "deploy/images/entry/webhook.ts" },
+  webhook: {
+    file: "vaultlet-webhook.mjs",
+    entry: "deploy/images/entry/webhook.ts",
+    chunks: "vaultlet-webhook-chunks",
+  },
 };
 
 export interface BuiltBundle {

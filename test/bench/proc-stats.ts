@@ -9,11 +9,29 @@ import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 
 /**
- * V8 limits the agent image sets (NODE_OPTIONS): a small young generation and
- * old-space cap keep an idle agent's heap from growing towards node's
- * defaults, which are sized for servers.
+ * The memory settings an image's build file declares (`ENV NODE_OPTIONS` and
+ * glibc's `MALLOC_*`, the one place they are set), so the benchmarks run the
+ * bundles as the images do. Both images size V8 below node's defaults,
+ * which are made for big servers: the agent for an idle sidecar, the
+ * webhook for a small server.
  */
-export const AGENT_NODE_OPTIONS = "--max-semi-space-size=1 --max-old-space-size=64";
+export function imageEnv(image: "agent" | "webhook"): Record<string, string> {
+  const file = resolve(import.meta.dirname, `../../deploy/images/${image}.Dockerfile`);
+  const runtime = readFileSync(file, "utf8")
+    .split(/^FROM /m)
+    .at(-1)!;
+  const env: Record<string, string> = {};
+  for (const block of runtime.replace(/\\\n/g, " ").match(/^ENV .*$/gm) ?? []) {
+    for (const [, key, quoted, bare] of block.matchAll(/(\w+)=(?:"([^"]*)"|(\S*))/g)) {
+      if (key === "NODE_OPTIONS" || key!.startsWith("MALLOC_")) env[key!] = quoted ?? bare!;
+    }
+  }
+  if (env["NODE_OPTIONS"] === undefined) throw new Error(`${file} sets no NODE_OPTIONS`);
+  return env;
+}
+
+/** the agent image's node flags */
+export const AGENT_NODE_OPTIONS = imageEnv("agent")["NODE_OPTIONS"]!;
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
@@ -46,15 +64,19 @@ export function procMemory(pid: number): ProcMemory {
   };
 }
 
-/** how to start vaultlet: $VAULTLET_BIN (e.g. a bundle) or the sources, with the image's node flags */
+/** how to start vaultlet: $VAULTLET_BIN (e.g. a bundle) or the sources, with the image's node flags and malloc settings */
 export function vaultletCommand(): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const fromEnv = process.env["VAULTLET_BIN"];
   const bin = fromEnv ? resolve(fromEnv) : resolve(import.meta.dirname, "../../shared/cli/bin.ts");
-  const nodeOptions = process.env["VAULTLET_NODE_OPTIONS"] ?? AGENT_NODE_OPTIONS;
+  const { NODE_OPTIONS: imageNodeOptions, ...imageMalloc } = imageEnv("agent");
+  const nodeOptions = process.env["VAULTLET_NODE_OPTIONS"] ?? imageNodeOptions!;
   return {
     command: process.execPath,
     args: [bin],
-    env: nodeOptions ? { NODE_OPTIONS: nodeOptions } : {},
+    env: {
+      ...(process.env["VAULTLET_NODE_OPTIONS"] === undefined ? imageMalloc : {}),
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+    },
   };
 }
 

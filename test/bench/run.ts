@@ -7,7 +7,7 @@
  *   npm run bench                      about 10 minutes
  *   npm run bench -- --quick           about 4 minutes: fewer repeats, shorter clocks, 300 agents
  *   npm run bench -- --long            a real minute of steady state, a 10-minute compressed hour
- *   npm run bench -- --only=agent|scale|webhook
+ *   npm run bench -- --only=agent|rest|scale|webhook
  *   VAULTLET_BIN=FILE npm run bench    which vaultlet to measure (default dist/vaultlet-agent.mjs
  *                                      when built, else the sources)
  */
@@ -18,6 +18,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { findBaoBinary } from "../support/openbao.ts";
 import type { AgentVsBaoResult, SidecarSample } from "./agent-vs-bao.ts";
+import type { AtRestResult } from "./agent-at-rest.ts";
 import type { ScaleResult } from "./agent-scale.ts";
 import { describeMachine, type MachineDescription } from "./proc-stats.ts";
 
@@ -37,16 +38,19 @@ const { values: flags } = parseArgs({
 const PROFILES = {
   quick: {
     agent: ["--runs=3", "--pairs=2", "--steady=20", "--hour=40"],
+    rest: ["--seconds=20"],
     scale: ["--agents=300", "--before=30", "--outage=30", "--after=40"],
     webhook: { seconds: 5, repeats: 3 },
   },
   default: {
     agent: ["--runs=5", "--pairs=3", "--steady=60", "--hour=120"],
+    rest: ["--seconds=60"],
     scale: ["--agents=1000", "--before=60", "--outage=30", "--after=60"],
     webhook: { seconds: 10, repeats: 3 },
   },
   long: {
     agent: ["--runs=9", "--pairs=3", "--steady=60", "--hour=600"],
+    rest: ["--seconds=300"],
     scale: ["--agents=1000", "--before=300", "--outage=30", "--after=300"],
     webhook: { seconds: 30, repeats: 5 },
   },
@@ -231,6 +235,24 @@ async function main(): Promise<number> {
     }
   }
 
+  if (wants("rest")) {
+    const { formatAtRest } = await import("./agent-at-rest.ts");
+    const r = await suite<AtRestResult>("agent-at-rest.ts", profile.rest, env);
+    const text = formatAtRest(r);
+    console.log(`\nagent at rest\n${text}`);
+    sections.push(["## vaultlet agent at rest against `bao agent`", "", text].join("\n"));
+    const bao = r.samples.find((s) => s.name === "bao agent")!;
+    const vaultlet = r.samples.find((s) => s.name === "vaultlet")!;
+    if (vaultlet.cpuSeconds > 1.5 * bao.cpuSeconds)
+      notes.push(
+        `agent CPU at rest: vaultlet ${f(vaultlet.cpuSeconds, 2)} s against bao's ${f(bao.cpuSeconds, 2)} s (target <= 1.5x).`,
+      );
+    if (vaultlet.anonMiB > 1.2 * bao.anonMiB)
+      notes.push(
+        `agent anonymous memory at rest: vaultlet ${f(vaultlet.anonMiB, 1)} MiB against bao's ${f(bao.anonMiB, 1)} MiB (target <= 1.2x).`,
+      );
+  }
+
   if (wants("scale")) {
     const s = await suite<ScaleResult>("agent-scale.ts", profile.scale, {});
     console.log(`\n${s.agents} agents against one OpenBao, then a ${s.outageSeconds} s outage`);
@@ -261,6 +283,12 @@ async function main(): Promise<number> {
     const bin = existsSync(WEBHOOK_BUNDLE) ? WEBHOOK_BUNDLE : undefined;
     const result = await bench.runWebhookBench({ ...profile.webhook, ...(bin ? { bin } : {}) });
     const text = bench.formatWebhookBench(result);
+    if (result.memory.rssIdleMiB > 64)
+      notes.push(`webhook RSS idle: ${f(result.memory.rssIdleMiB, 1)} MiB (target <= 64 MiB).`);
+    if (result.memory.peakOverBurstMiB > 90)
+      notes.push(
+        `webhook peak RSS over ${result.memory.burstRequests} requests at 50 connections: ${f(result.memory.peakOverBurstMiB, 1)} MiB (target <= 90 MiB).`,
+      );
     console.log(`\nwebhook\n${text}`);
     sections.push(
       [

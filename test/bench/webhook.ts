@@ -4,14 +4,21 @@
  *   node test/bench/webhook.ts                      # 10 s per run, 3 repeats
  *   BENCH_SECONDS=5 BENCH_REPEATS=5 node test/bench/webhook.ts
  *   VAULTLET_WEBHOOK_BIN=/other/checkout/shared/cli/bin.ts node test/bench/webhook.ts
+ *   VAULTLET_WEBHOOK_BIN=dist/vaultlet-webhook.mjs BENCH_MEMORY_ONLY=1 node test/bench/webhook.ts
+ *
+ * The webhook runs with the webhook image's NODE_OPTIONS and MALLOC_* (its
+ * build file's ENV) unless VAULTLET_NODE_OPTIONS names other node flags (""
+ * for node's and glibc's defaults).
  *
  * Starts `vaultlet webhook` as its own process (TLS from files, loopback,
  * default info-level JSON logs written to a file as a container runtime
  * would collect them), then drives POST /mutate over HTTPS for a pod with 4
  * containers and 10 vault.hashicorp.com annotations:
  *
- * - memory: resident set of the webhook after warm-up, after a burst of
- *   10,000 requests (50 connections) and at the end;
+ * - memory: resident set of the webhook idle (started, one review answered,
+ *   2 s of quiet), its peak (VmHWM) over the warm-up and a burst of 10,000
+ *   requests at 50 connections, and the resident set after warm-up, after
+ *   the burst and at the end;
  * - an open-loop run at a steady 500 requests/s, evenly spaced (the target:
  *   p99 under 5 ms there). autocannon's own fixed-rate mode sends each
  *   second's requests in one burst, so this run uses its own schedule;
@@ -35,7 +42,7 @@ import { freePort } from "../support/processes.ts";
 import { httpsRequest, postReview } from "../webhook/server/https.ts";
 import { admissionReview, annotatedPod } from "../webhook/server/reviews.ts";
 import { tlsFixture } from "../webhook/server/tls-fixture.ts";
-import { median, procCpuSeconds, procMemory } from "./proc-stats.ts";
+import { imageEnv, median, procCpuSeconds, procMemory } from "./proc-stats.ts";
 
 const BIN = fileURLToPath(new URL("../../shared/cli/bin.ts", import.meta.url));
 const PATCH_MARK = '"patchType":"JSONPatch"';
@@ -59,6 +66,10 @@ export interface WebhookBenchOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Extra node flags for the webhook process, e.g. ["--cpu-prof", "--cpu-prof-dir=DIR"]. */
   readonly nodeArgs?: readonly string[];
+  /** NODE_OPTIONS of the webhook process (default: the webhook image's, with its MALLOC_* settings). */
+  readonly nodeOptions?: string;
+  /** False: memory and the burst only, no latency runs (default true). */
+  readonly latency?: boolean;
   /** Progress lines (default: none). */
   readonly progress?: (line: string) => void;
 }
@@ -82,6 +93,10 @@ export interface WebhookBenchResult {
   readonly rows: readonly WebhookBenchRow[];
   readonly memory: {
     readonly burstRequests: number;
+    /** Started, one review answered, 2 s of quiet. */
+    readonly rssIdleMiB: number;
+    /** VmHWM after the warm-up and the burst: the most it held up to then. */
+    readonly peakOverBurstMiB: number;
     readonly rssAfterWarmupMiB: number;
     readonly rssAfterBurstMiB: number;
     /** After each burst when there are several. */
@@ -105,6 +120,7 @@ export interface WebhookBenchResult {
     readonly node: string;
   };
   readonly requestBytes: number;
+  readonly nodeOptions: string;
   readonly seconds: number;
   readonly repeats: number;
 }
@@ -141,6 +157,8 @@ export async function runWebhookBench(
   const logFile = join(logDir, "webhook.log");
   const logFd = openSync(logFile, "w");
   const port = await freePort();
+  const { NODE_OPTIONS: imageNodeOptions, ...imageMalloc } = imageEnv("webhook");
+  const nodeOptions = options.nodeOptions ?? imageNodeOptions!;
   const child = spawn(
     process.execPath,
     [...(options.nodeArgs ?? []), options.bin ?? BIN, "webhook", `-listen=127.0.0.1:${port}`],
@@ -150,6 +168,8 @@ export async function runWebhookBench(
         AGENT_INJECT_VAULT_ADDR: "https://vault.vault.svc:8200",
         AGENT_INJECT_TLS_CERT_FILE: tls.certFile,
         AGENT_INJECT_TLS_KEY_FILE: tls.keyFile,
+        ...(options.nodeOptions === undefined ? imageMalloc : {}),
+        ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
         ...options.env,
       },
       stdio: ["ignore", "ignore", logFd],
@@ -172,9 +192,11 @@ export async function runWebhookBench(
       tlsOptions: { ca: tls.ca.certPem },
       verifyBody: (b: string) => b.includes(PATCH_MARK),
     };
+    const pid = child.pid!;
+    await new Promise((r) => setTimeout(r, 2000));
+    const rssIdleMiB = procMemory(pid).rssMiB;
     say("warming up");
     await autocannon({ ...common, connections: 10, duration: 3 });
-    const pid = child.pid!;
     const rssAfterWarmupMiB = procMemory(pid).rssMiB;
     const cpuBeforeBurst = procCpuSeconds(pid);
     let burstAnswered = 0;
@@ -186,7 +208,9 @@ export async function runWebhookBench(
       rssAfterEachBurstMiB.push(procMemory(pid).rssMiB);
     }
     const burstCpuMs = ((procCpuSeconds(pid) - cpuBeforeBurst) * 1000) / burstAnswered;
-    const rssAfterBurstMiB = procMemory(pid).rssMiB;
+    const afterBurst = procMemory(pid);
+    const rssAfterBurstMiB = afterBurst.rssMiB;
+    const peakOverBurstMiB = afterBurst.peakMiB;
 
     const loadStart = loadavg()[0]!;
     const rows: WebhookBenchRow[] = [];
@@ -196,7 +220,8 @@ export async function runWebhookBench(
     await openLoop(agent, url, body, rate, 2);
     const steady: LatencyRun[] = [];
     const cpuBeforeSteady = procCpuSeconds(pid);
-    for (let i = 0; i < repeats; i++) {
+    const latencyRepeats = options.latency === false ? 0 : repeats;
+    for (let i = 0; i < latencyRepeats; i++) {
       say(`${rate} req/s open loop, run ${i + 1}/${repeats}`);
       const run = await openLoop(agent, url, body, rate, seconds);
       if (run.errors > 0) say(`  errors: ${run.errorKinds?.join(", ")}`);
@@ -205,8 +230,8 @@ export async function runWebhookBench(
     const steadyAnswered = steady.reduce((n, r) => n + r.answered, 0);
     const steadyCpuMs = ((procCpuSeconds(pid) - cpuBeforeSteady) * 1000) / steadyAnswered;
     agent.destroy();
-    rows.push(summarise(`${rate} req/s open loop`, steady));
-    for (const connections of levels) {
+    if (steady.length > 0) rows.push(summarise(`${rate} req/s open loop`, steady));
+    for (const connections of options.latency === false ? [] : levels) {
       const runs: LatencyRun[] = [];
       for (let i = 0; i < repeats; i++) {
         say(`${connections} connections, run ${i + 1}/${repeats}`);
@@ -231,6 +256,8 @@ export async function runWebhookBench(
       rows,
       memory: {
         burstRequests,
+        rssIdleMiB,
+        peakOverBurstMiB,
         rssAfterWarmupMiB,
         rssAfterBurstMiB,
         rssAfterEachBurstMiB,
@@ -247,6 +274,7 @@ export async function runWebhookBench(
         node: process.version,
       },
       requestBytes: Buffer.byteLength(body),
+      nodeOptions,
       seconds,
       repeats,
     };
@@ -269,6 +297,9 @@ export function formatWebhookBench(r: WebhookBenchResult): string {
     `pod: 4 containers, 10 vault.hashicorp.com annotations, request ${r.requestBytes} bytes`,
     `machine: ${m.cpuModel} x${m.cores}, ${m.memoryGiB} GiB, ${m.os}, node ${m.node}; ` +
       `load average (1 min) ${f(r.loadAverage.start, 2)} at start, ${f(r.loadAverage.end, 2)} at end`,
+    `webhook NODE_OPTIONS: ${r.nodeOptions ? `"${r.nodeOptions}"` : "(none)"}`,
+    `webhook RSS idle: ${f(r.memory.rssIdleMiB, 1)} MiB (goal 64 MiB or less); ` +
+      `peak over ${r.memory.burstRequests} requests at 50 connections: ${f(r.memory.peakOverBurstMiB, 1)} MiB (goal 90 MiB or less)`,
     `webhook RSS: ${f(r.memory.rssAfterWarmupMiB, 1)} MiB after warm-up, ` +
       (r.memory.rssAfterEachBurstMiB.length > 1
         ? `${r.memory.rssAfterEachBurstMiB.map((v) => f(v, 1)).join(", ")} MiB after each burst of ${r.memory.burstRequests} requests, `
@@ -421,6 +452,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     seconds: Number(process.env["BENCH_SECONDS"] ?? 10),
     repeats: Number(process.env["BENCH_REPEATS"] ?? 3),
     ...(process.env["VAULTLET_WEBHOOK_BIN"] ? { bin: process.env["VAULTLET_WEBHOOK_BIN"] } : {}),
+    ...(process.env["VAULTLET_NODE_OPTIONS"] !== undefined
+      ? { nodeOptions: process.env["VAULTLET_NODE_OPTIONS"] }
+      : {}),
+    latency: !process.env["BENCH_MEMORY_ONLY"],
     progress: (line) => console.error(line),
   });
   console.log(formatWebhookBench(result));

@@ -42,7 +42,7 @@ describe("image bundles", () => {
   test("the agent bundle is one executable entry script and its chunk directory, with no WebAssembly", () => {
     assert.deepEqual(
       readdirSync(dirname(b.agent))
-        .filter((f) => !f.startsWith("vaultlet-webhook."))
+        .filter((f) => !f.startsWith("vaultlet-webhook"))
         .sort(),
       [basename(b.agent), BUNDLES.agent.chunks].sort(),
     );
@@ -65,6 +65,41 @@ describe("image bundles", () => {
       .map((f) => readFileSync(join(chunkDir, f), "utf8"))
       .join("\n");
     assert.match(all, /collectDefaultMetrics|vaultlet_agent_logins_total/);
+  });
+
+  test("the webhook's start-up with TLS files loads neither the Kubernetes client nor node-forge: they wait in chunks for automatic TLS", () => {
+    const chunkDir = join(dirname(b.webhook), BUNDLES.webhook.chunks!);
+    const text = (file: string) => readFileSync(file, "utf8");
+    // what `vaultlet webhook` loads before any automatic TLS: the entry, the
+    // command's chunk and their static imports, transitively
+    const loaded = new Set<string>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      for (const [, rel] of text(file).matchAll(
+        /\bfrom\s*"\.\/(?:vaultlet-webhook-chunks\/)?([^"]+)"/g,
+      )) {
+        visit(join(chunkDir, basename(rel!)));
+      }
+    };
+    const command = /webhook:\{[^}]*?import\("\.\/vaultlet-webhook-chunks\/([^"]+)"\)/.exec(
+      text(b.webhook),
+    );
+    assert.ok(command, "the webhook command is a lazy import of its own chunk");
+    visit(b.webhook);
+    visit(join(chunkDir, command[1]!));
+    const startup = [...loaded].map(text).join("\n");
+    assert.match(startup, /createAdmissionApp|vault_agent_injector_request_queue_length/);
+    assert.doesNotMatch(startup, /KubeConfig|CoordinationV1Api|node-forge|forge\.pki/);
+    const all = readdirSync(chunkDir).map((f) => text(join(chunkDir, f)));
+    assert.ok(
+      all.some((t) => /CoordinationV1Api/.test(t)),
+      "the Kubernetes client is in a chunk",
+    );
+    assert.ok(
+      all.some((t) => /forge\.pki|node-forge/.test(t)),
+      "node-forge is in a chunk",
+    );
   });
 
   test("each bundle answers only its image's commands, with the package version", async () => {

@@ -2,7 +2,6 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../../shared/log.ts";
 import type { InjectorSettings } from "../settings.ts";
-import { generateCa } from "../tls/certs.ts";
 import type { TlsMaterial, TlsSource } from "../tls/material.ts";
 import type { InjectFn } from "./admission.ts";
 import { createAdmissionApp } from "./app.ts";
@@ -87,7 +86,9 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   await opts.tls.start(apply);
   const first = opts.tls.current();
   tlsReady = first !== undefined;
-  const initial = first ?? (await generateCa({ validityMs: 3600_000 }));
+  // node-forge is loaded only for this throwaway certificate (automatic TLS before its first pair)
+  const initial =
+    first ?? (await (await import("../tls/certs.ts")).generateCa({ validityMs: 3600_000 }));
 
   const srv = createServer({ ...contextOptions(initial, opts.minVersion) }, app);
   srv.requestTimeout = REQUEST_TIMEOUT_MS;
