@@ -11,11 +11,19 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parse } from "yaml";
 import { buildImages, type BuiltImage } from "../../deploy/images/build-images.ts";
-import { IMAGES, NODE_BIN, NONROOT, VAULTLET_LINK, imageName } from "../../deploy/images/layout.ts";
+import {
+  BENCH_BAO,
+  IMAGES,
+  NODE_BIN,
+  NONROOT,
+  VAULTLET_LINK,
+  imageName,
+} from "../../deploy/images/layout.ts";
 import { REPO_ROOT } from "../../deploy/images/build-bundles.ts";
 import { renderChart } from "../../deploy/chart/render.ts";
 import { AGENT_COMMAND, CONFIG_ENV } from "../../webhook/mutate/names.ts";
 import { baoWithJwt, kvPut } from "../agent/agent-harness.ts";
+import { findBaoBinary } from "../support/openbao.ts";
 import { makeTempDir, removeTempDir } from "../support/processes.ts";
 import { runContainer, type BindMount } from "../support/runc.ts";
 import { only, parseObjects } from "./chart-helpers.ts";
@@ -39,11 +47,14 @@ let first: BuiltImage[];
 let second: BuiltImage[];
 const unpacked = new Map<string, UnpackedImage>();
 
-function built(kind: (typeof KINDS)[number]): BuiltImage {
-  return first.find((b) => b.file.endsWith(`/${IMAGES[kind].archive}`))!;
+type Kind = (typeof KINDS)[number] | "bench";
+const SPECS = { ...IMAGES, bench: BENCH_BAO };
+
+function built(kind: Kind): BuiltImage {
+  return first.find((b) => b.file.endsWith(`/${SPECS[kind].archive}`))!;
 }
 
-function image(kind: (typeof KINDS)[number]): UnpackedImage {
+function image(kind: Kind): UnpackedImage {
   let u = unpacked.get(kind);
   if (!u) {
     u = unpackImage(built(kind).file);
@@ -54,7 +65,7 @@ function image(kind: (typeof KINDS)[number]): UnpackedImage {
 
 before(async () => {
   out = makeTempDir("vaultlet-images-");
-  first = await buildImages({ outDir: join(out, "first") });
+  first = await buildImages({ outDir: join(out, "first"), bench: true, baoBin: findBaoBinary() });
   second = await buildImages({ outDir: join(out, "second") });
 });
 after(() => removeTempDir(out));
@@ -66,6 +77,7 @@ describe("OCI archives", () => {
       [
         ["vaultlet-agent.oci.tar", `docker.io/vaultlet/agent:${VERSION}`],
         ["vaultlet-webhook.oci.tar", `docker.io/vaultlet/webhook:${VERSION}`],
+        ["vaultlet-bench-bao.oci.tar", "docker.io/vaultlet-bench/bao:2.7.2"],
       ],
     );
   });
@@ -116,9 +128,9 @@ describe("OCI archives", () => {
   });
 
   test("a second build from the same inputs gives the same bytes, hence the same digests", () => {
-    assert.equal(second.length, first.length);
-    for (const [i, a] of first.entries()) {
-      const b = second[i]!;
+    assert.equal(second.length, KINDS.length);
+    for (const [i, b] of second.entries()) {
+      const a = first[i]!;
       assert.equal(b.manifestDigest, a.manifestDigest);
       assert.equal(b.configDigest, a.configDigest);
       assert.equal(sha256(readFileSync(b.file)), sha256(readFileSync(a.file)));
@@ -182,7 +194,7 @@ describe("image layout", () => {
 
 /** The image's own settings, the way a kubelet runs it with a pod's `command`. */
 async function runImage(
-  kind: (typeof KINDS)[number],
+  kind: Kind,
   args: string[],
   opts: { env?: string[]; hostNetwork?: boolean; binds?: BindMount[] } = {},
 ) {
@@ -206,11 +218,39 @@ describe("the images under runc: uid 65532, read-only root, no capabilities, loo
       assert.match(help.output, new RegExp(`^ {2}${kind} `, "m"));
       const sub = await runImage(kind, ["vaultlet", ...HELP[kind]]);
       assert.equal(sub.code, 0, sub.output);
-      assert.match(sub.output, /-help|Usage/i);
+      assert.match(sub.output, new RegExp(`^usage: vaultlet ${kind} `));
       const version = await runImage(kind, ["vaultlet", "--version"]);
       assert.equal(version.output, `vaultlet ${VERSION}\n`);
     });
   }
+
+  test("the container is a restricted pod's: uid and gid 65532, no capabilities, no new privileges, read-only root, only loopback", async () => {
+    const probe = `
+      const fs = require("node:fs");
+      const status = fs.readFileSync("/proc/self/status", "utf8");
+      const field = (k) => status.split("\\n").find((l) => l.startsWith(k + ":")).split(":")[1].trim();
+      const tryWrite = (f) => { try { fs.writeFileSync(f, "x"); return "written"; } catch (e) { return e.code; } };
+      const nets = fs.readFileSync("/proc/net/dev", "utf8").split("\\n").slice(2)
+        .map((l) => l.split(":")[0].trim()).filter(Boolean);
+      console.log(JSON.stringify({
+        uid: process.getuid(), gid: process.getgid(),
+        capEff: field("CapEff"), capBnd: field("CapBnd"), noNewPrivs: field("NoNewPrivs"),
+        root: tryWrite("/probe"), app: tryWrite("/app/probe"), tmp: tryWrite("/tmp/probe"), nets,
+      }));`;
+    const run = await runImage("agent", [NODE_BIN, "-e", probe]);
+    assert.equal(run.code, 0, run.output);
+    assert.deepEqual(JSON.parse(run.output), {
+      uid: NONROOT.uid,
+      gid: NONROOT.gid,
+      capEff: "0000000000000000",
+      capBnd: "0000000000000000",
+      noNewPrivs: "1",
+      root: "EROFS",
+      app: "EROFS",
+      tmp: "EROFS",
+      nets: ["lo"],
+    });
+  });
 
   test("no shell: a command through /bin/sh cannot start", async () => {
     const run = await runImage("agent", ["/bin/sh", "-c", "true"]);
@@ -254,6 +294,21 @@ describe("the images under runc: uid 65532, read-only root, no capabilities, loo
     assert.equal(readFileSync(join(secrets, "password"), "utf8"), password);
     assert.equal(statSync(join(secrets, "password")).uid, NONROOT.uid);
     assert.ok(!run.output.includes(password), "the secret is not logged");
+  });
+});
+
+describe("the benchmark-only bao image (--bench)", () => {
+  test("OpenBao's static bao alone at /bin/bao, no shell, no node; `bao version` runs as uid 65532 under runc", async () => {
+    const { rootfs, config } = image("bench");
+    assert.deepEqual(config.config.Entrypoint, ["/bin/bao"]);
+    assert.equal(config.config.User, `${NONROOT.uid}:${NONROOT.gid}`);
+    assert.ok(statSync(join(rootfs, "bin/bao")).isFile());
+    for (const absent of ["bin/sh", "nodejs", "app", "lib", "lib64"]) {
+      assert.ok(!existsSync(join(rootfs, absent)), `${absent} is not in the image`);
+    }
+    const run = await runImage("bench", ["bao", "version"]);
+    assert.equal(run.code, 0, run.output);
+    assert.match(run.output, /^OpenBao v2\.7\.2 /);
   });
 });
 
