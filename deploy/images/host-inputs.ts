@@ -105,7 +105,14 @@ export async function baoInputs(
     );
   }
   const bao = await readInput(baoBin, "set BAO_BIN to the real bao binary");
-  const { stdout } = await execFileAsync(baoBin, ["version"]);
+  let stdout: string;
+  try {
+    ({ stdout } = await execFileAsync(baoBin, ["version"]));
+  } catch (err) {
+    throw new VaultletError("IMAGE_INPUT", `${baoBin} version failed: BAO_BIN must be bao`, {
+      cause: err,
+    });
+  }
   const version = /v(\d+\.\d+\.\d+)/.exec(stdout)?.[1] ?? "unknown";
   return { bao, libs: await sharedLibraries(baoBin), version };
 }

@@ -60,13 +60,17 @@ export interface Platform {
   readonly os: "linux";
 }
 
+const OCI_ARCH: Readonly<Record<string, string>> = {
+  x64: "amd64",
+  arm64: "arm64",
+  arm: "arm",
+  ppc64: "ppc64le",
+  s390x: "s390x",
+};
+
 /** node's process.arch in the names OCI platforms use */
 export function ociArchitecture(arch: string): string {
-  return (
-    ({ x64: "amd64", arm64: "arm64", arm: "arm", ppc64: "ppc64le", s390x: "s390x" } as const)[
-      arch as "x64"
-    ] ?? arch
-  );
+  return OCI_ARCH[arch] ?? arch;
 }
 
 /** the image's creation time: fixed like the layers' mtimes */
