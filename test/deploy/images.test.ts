@@ -24,8 +24,16 @@ import { renderChart } from "../../deploy/chart/render.ts";
 import { AGENT_COMMAND, CONFIG_ENV } from "../../webhook/mutate/names.ts";
 import { baoWithJwt, kvPut } from "../agent/agent-harness.ts";
 import { findBaoBinary } from "../support/openbao.ts";
-import { makeTempDir, removeTempDir } from "../support/processes.ts";
-import { runContainer, type BindMount } from "../support/runc.ts";
+import { freePort, GiveUp, makeTempDir, removeTempDir, waitUntil } from "../support/processes.ts";
+import { postReview } from "../webhook/server/https.ts";
+import { admissionReview, annotatedPod } from "../webhook/server/reviews.ts";
+import { tlsFixture } from "../webhook/server/tls-fixture.ts";
+import {
+  runContainer,
+  startContainer,
+  type BindMount,
+  type ContainerRun,
+} from "../support/runc.ts";
 import { only, parseObjects } from "./chart-helpers.ts";
 import {
   imageUser,
@@ -193,20 +201,26 @@ describe("image layout", () => {
 });
 
 /** The image's own settings, the way a kubelet runs it with a pod's `command`. */
-async function runImage(
-  kind: Kind,
-  args: string[],
-  opts: { env?: string[]; hostNetwork?: boolean; binds?: BindMount[] } = {},
-) {
+interface RunOptions {
+  env?: string[];
+  hostNetwork?: boolean;
+  binds?: BindMount[];
+}
+
+function containerRun(kind: Kind, args: string[], opts: RunOptions): ContainerRun {
   const { rootfs, config } = image(kind);
-  return runContainer({
+  return {
     rootfs,
     args,
     env: [...config.config.Env, ...(opts.env ?? [])],
     ...imageUser(config),
     ...(opts.hostNetwork ? { hostNetwork: true } : {}),
     ...(opts.binds ? { binds: opts.binds } : {}),
-  });
+  };
+}
+
+function runImage(kind: Kind, args: string[], opts: RunOptions = {}) {
+  return runContainer(containerRun(kind, args, opts));
 }
 
 describe("the images under runc: uid 65532, read-only root, no capabilities, loopback-only network", () => {
@@ -250,6 +264,49 @@ describe("the images under runc: uid 65532, read-only root, no capabilities, loo
       tmp: "EROFS",
       nets: ["lo"],
     });
+  });
+
+  test("webhook: `vaultlet webhook` as process 1 serves HTTPS from mounted TLS files, answers an AdmissionReview, and exits 0 on SIGTERM", async () => {
+    const fx = await tlsFixture();
+    const port = await freePort();
+    const certs = "/etc/webhook/certs";
+    const container = startContainer(
+      containerRun("webhook", ["vaultlet", "webhook", `-listen=127.0.0.1:${port}`], {
+        env: [
+          "AGENT_INJECT_VAULT_ADDR=https://vault.vault.svc:8200",
+          `AGENT_INJECT_TLS_CERT_FILE=${certs}/tls.crt`,
+          `AGENT_INJECT_TLS_KEY_FILE=${certs}/tls.key`,
+        ],
+        hostNetwork: true,
+        binds: [
+          { source: fx.certFile, destination: `${certs}/tls.crt`, readonly: true },
+          { source: fx.keyFile, destination: `${certs}/tls.key`, readonly: true },
+        ],
+      }),
+    );
+    try {
+      await waitUntil(
+        "the webhook in its container to listen",
+        async () => {
+          if (container.proc.hasExited) throw new GiveUp(container.proc.output());
+          return container.proc.output().includes('"webhook listening"') || undefined;
+        },
+        30_000,
+      );
+      const review = admissionReview({ object: annotatedPod() });
+      const res = await postReview(`https://127.0.0.1:${port}`, fx.ca.certPem, review);
+      const response = res.json().response;
+      assert.equal(response.allowed, true);
+      const patch = Buffer.from(response.patch, "base64").toString("utf8");
+      assert.match(patch, /"vaultlet","agent"/);
+      await container.proc.stop("SIGTERM");
+      const end = await container.finished();
+      assert.equal(end.code, 0, end.output);
+    } finally {
+      await container.proc.stop("SIGKILL");
+      await container.finished();
+      await fx.cleanup();
+    }
   });
 
   test("no shell: a command through /bin/sh cannot start", async () => {

@@ -10,7 +10,7 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeTempDir, removeTempDir, spawnTracked } from "./processes.ts";
+import { makeTempDir, removeTempDir, spawnTracked, type TrackedProcess } from "./processes.ts";
 
 export interface BindMount {
   readonly source: string;
@@ -118,11 +118,15 @@ export function runcBinary(): string {
 
 let runs = 0;
 
-/** Runs the container to its end; the exit code and its stdout and stderr. */
-export async function runContainer(
-  run: ContainerRun,
-  timeoutMs = 60_000,
-): Promise<{ code: number | null; output: string }> {
+export interface RunningContainer {
+  /** runc itself: it forwards signals to the container's process 1, as a kubelet's stop does */
+  readonly proc: TrackedProcess;
+  /** waits for the end, then removes the container and its bundle */
+  finished(): Promise<{ code: number | null; output: string }>;
+}
+
+/** Starts the container; runc stays in the foreground, so its exit is the container's. */
+export function startContainer(run: ContainerRun, timeoutMs = 60_000): RunningContainer {
   const runc = runcBinary();
   const dir = makeTempDir("vaultlet-runc-");
   const id = `vaultlet-test-${process.pid}-${++runs}`;
@@ -130,16 +134,28 @@ export async function runContainer(
   writeFileSync(join(dir, "config.json"), JSON.stringify(runtimeSpec(run)));
   const proc = spawnTracked(runc, ["--root", state, "run", "--bundle", dir, id]);
   const timer = setTimeout(() => void proc.stop("SIGKILL"), timeoutMs);
-  try {
-    await proc.exited();
-    return { code: proc.child.exitCode, output: proc.output() };
-  } finally {
-    clearTimeout(timer);
+  let ended: Promise<{ code: number | null; output: string }> | undefined;
+  const end = async () => {
     try {
-      execFileSync(runc, ["--root", state, "delete", "--force", id], { stdio: "ignore" });
-    } catch {
-      // runc removed the container when it ended
+      await proc.exited();
+      return { code: proc.child.exitCode, output: proc.output() };
+    } finally {
+      clearTimeout(timer);
+      try {
+        execFileSync(runc, ["--root", state, "delete", "--force", id], { stdio: "ignore" });
+      } catch {
+        // runc removed the container when it ended
+      }
+      removeTempDir(dir);
     }
-    removeTempDir(dir);
-  }
+  };
+  return { proc, finished: () => (ended ??= end()) };
+}
+
+/** Runs the container to its end; the exit code and its stdout and stderr. */
+export function runContainer(
+  run: ContainerRun,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; output: string }> {
+  return startContainer(run, timeoutMs).finished();
 }
