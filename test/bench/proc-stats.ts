@@ -7,31 +7,24 @@ import { readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
+import { AGENT_NODE_OPTIONS, IMAGES } from "../../deploy/images/layout.ts";
 
 /**
- * The memory settings an image's build file declares (`ENV NODE_OPTIONS` and
- * glibc's `MALLOC_*`, the one place they are set), so the benchmarks run the
- * bundles as the images do. Both images size V8 below node's defaults,
- * which are made for big servers: the agent for an idle sidecar, the
- * webhook for a small server.
+ * The memory settings an image declares (NODE_OPTIONS and glibc's `MALLOC_*`,
+ * from the image layout, the one place they are set), so the benchmarks run
+ * the bundles as the images do. Both images size V8 below node's defaults,
+ * which are made for big servers: the agent for an idle sidecar, the webhook
+ * for a small server.
  */
 export function imageEnv(image: "agent" | "webhook"): Record<string, string> {
-  const file = resolve(import.meta.dirname, `../../deploy/images/${image}.Dockerfile`);
-  const runtime = readFileSync(file, "utf8")
-    .split(/^FROM /m)
-    .at(-1)!;
   const env: Record<string, string> = {};
-  for (const block of runtime.replace(/\\\n/g, " ").match(/^ENV .*$/gm) ?? []) {
-    for (const [, key, quoted, bare] of block.matchAll(/(\w+)=(?:"([^"]*)"|(\S*))/g)) {
-      if (key === "NODE_OPTIONS" || key!.startsWith("MALLOC_")) env[key!] = quoted ?? bare!;
-    }
+  for (const [key, value] of Object.entries(IMAGES[image].env)) {
+    if (key === "NODE_OPTIONS" || key.startsWith("MALLOC_")) env[key] = value;
   }
-  if (env["NODE_OPTIONS"] === undefined) throw new Error(`${file} sets no NODE_OPTIONS`);
   return env;
 }
 
-/** the agent image's node flags */
-export const AGENT_NODE_OPTIONS = imageEnv("agent")["NODE_OPTIONS"]!;
+export { AGENT_NODE_OPTIONS };
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
