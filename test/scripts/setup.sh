@@ -92,3 +92,8 @@ if [ -z "${PG_BIN:-}" ]; then
   fi
 fi
 export PG_BIN
+
+# The single-node Kubernetes cluster of the real-pod tests: Kubernetes, etcd,
+# containerd, runc, CNI plugins and the harness's own images (cluster-tools.sh).
+# shellcheck source=cluster-tools.sh
+source "$root/test/scripts/cluster-tools.sh"
