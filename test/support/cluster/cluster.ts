@@ -26,6 +26,7 @@ import {
   describeLeftovers,
   killClusterProcesses,
   leftovers,
+  removeContainerCgroups,
   removeContainerLogLinks,
   unmountAll,
 } from "./teardown.ts";
@@ -281,11 +282,12 @@ export async function down(stateDir: string): Promise<void> {
     }
   }
   const rest = [...CONTROL_PLANE, "containerd", "etcd"].map(pidOf).filter((p) => p !== undefined);
-  await stopPids(rest, 10_000);
+  await stopPids(rest, 3_000);
   await killClusterProcesses(layout);
   unmountAll(layout.stateDir);
   deleteBridge(spec);
   removeContainerLogLinks(layout);
+  removeContainerCgroups(layout);
   const left = describeLeftovers(leftovers(layout, spec));
   if (left) {
     throw new ClusterError(

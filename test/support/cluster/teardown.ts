@@ -5,7 +5,7 @@
  * start of `up`, so a cluster left by an interrupted run is cleaned first.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import type { ClusterLayout, ClusterSpec } from "./layout.ts";
 import type { ProcessInfo } from "./processes.ts";
@@ -91,6 +91,7 @@ export function deleteBridge(spec: ClusterSpec | undefined): void {
 export interface Leftovers {
   processes: ProcessInfo[];
   mounts: string[];
+  cgroups: string[];
   bridge: boolean;
 }
 
@@ -100,6 +101,7 @@ export function leftovers(layout: ClusterLayout, spec: ClusterSpec | undefined):
   return {
     processes: table.filter((p) => pids.has(p.pid)),
     mounts: mountsUnder(layout.stateDir),
+    cgroups: containerCgroups(layout),
     bridge: spec ? bridgeExists(spec.bridge) : false,
   };
 }
@@ -112,6 +114,7 @@ export function describeLeftovers(l: Leftovers): string | undefined {
     );
   }
   if (l.mounts.length > 0) parts.push(`mounts: ${l.mounts.join(", ")}`);
+  if (l.cgroups.length > 0) parts.push(`cgroups: ${l.cgroups.join(", ")}`);
   if (l.bridge) parts.push("the bridge interface");
   return parts.length > 0 ? parts.join("\n") : undefined;
 }
@@ -144,6 +147,51 @@ export function removeContainerLogLinks(layout: ClusterLayout, dir = "/var/log/c
       }
     } catch {
       // not a link, or already gone
+    }
+  }
+}
+
+const CGROUP_ROOT = "/sys/fs/cgroup";
+
+function containerIds(layout: ClusterLayout): string[] {
+  const tasks = join(layout.containerdDir, "state", "io.containerd.runtime.v2.task", "k8s.io");
+  try {
+    return readdirSync(tasks);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Cgroups of this cluster's containers (runc makes /k8s.io/ID in each
+ * hierarchy; the kubelet runs without QoS cgroups) that an interrupted run
+ * left: runc removes them only when a task is deleted through containerd.
+ */
+export function containerCgroups(layout: ClusterLayout): string[] {
+  const ids = containerIds(layout);
+  if (ids.length === 0) return [];
+  let hierarchies: string[];
+  try {
+    hierarchies = readdirSync(CGROUP_ROOT);
+  } catch {
+    return [];
+  }
+  const found: string[] = [];
+  for (const h of hierarchies) {
+    for (const id of ids) {
+      const dir = join(CGROUP_ROOT, h, "k8s.io", id);
+      if (existsSync(dir)) found.push(dir);
+    }
+  }
+  return found;
+}
+
+export function removeContainerCgroups(layout: ClusterLayout): void {
+  for (const dir of containerCgroups(layout)) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // still has a process: reported by the leftover check
     }
   }
 }
