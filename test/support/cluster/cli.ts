@@ -7,10 +7,12 @@
  * Needs the set-up's exports (CLUSTER_BIN_DIR, CLUSTER_IMAGES_DIR): run it
  * after `source test/scripts/setup.sh`. The state directory is
  * VAULTLET_CLUSTER_DIR, else /tmp/vaultlet-cluster-<hash of the checkout path>.
+ * `up` loads vaultlet's own images when `npm run images` has written them
+ * (dist/images/vaultlet-{agent,webhook}.oci.tar, as docker.io/vaultlet/NAME:VERSION);
  * VAULTLET_CLUSTER_IMAGES adds archives to load: "ARCHIVE=NAME,ARCHIVE=NAME".
  */
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { down, readSpec, up } from "./cluster.ts";
 import type { ImageArchive } from "./images.ts";
@@ -47,6 +49,19 @@ function extraImages(): ImageArchive[] {
     });
 }
 
+/** The images `npm run images` wrote, named as the chart's defaults expect. */
+function vaultletImages(): ImageArchive[] {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+    version: string;
+  };
+  return ["agent", "webhook"]
+    .map((name) => ({
+      archive: join(repoRoot, "dist", "images", `vaultlet-${name}.oci.tar`),
+      name: `docker.io/vaultlet/${name}:${pkg.version}`,
+    }))
+    .filter((image) => existsSync(image.archive));
+}
+
 async function main(command: string | undefined): Promise<void> {
   const stateDir = defaultStateDir(repoRoot);
   const layout = clusterLayout(stateDir);
@@ -58,7 +73,7 @@ async function main(command: string | undefined): Promise<void> {
         stateDir,
         binDir: required("CLUSTER_BIN_DIR"),
         imagesDir: required("CLUSTER_IMAGES_DIR"),
-        images: extraImages(),
+        images: [...vaultletImages(), ...extraImages()],
         log,
       });
       log(`up in ${((Date.now() - start) / 1000).toFixed(1)} s; state and logs in ${stateDir}`);
