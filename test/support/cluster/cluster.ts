@@ -274,7 +274,8 @@ export async function down(stateDir: string): Promise<void> {
   const pidOf = (c: string) => componentPid(layout, c);
   const kubelet = pidOf("kubelet");
   if (kubelet !== undefined) await stopPids([kubelet], 10_000);
-  if (await commandOk("ctr", ["--address", layout.containerdSocket, "version"])) {
+  const ctrVersion = ["--address", layout.containerdSocket, "--connect-timeout", "2s", "version"];
+  if (existsSync(layout.containerdSocket) && (await commandOk("ctr", ctrVersion))) {
     try {
       removeAllContainers(layout);
     } catch {
