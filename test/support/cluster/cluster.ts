@@ -273,7 +273,7 @@ export async function down(stateDir: string): Promise<void> {
   const spec = readSpec(layout);
   const pidOf = (c: string) => componentPid(layout, c);
   const kubelet = pidOf("kubelet");
-  if (kubelet !== undefined) await stopPids([kubelet], 10_000);
+  if (kubelet !== undefined) await stopPids([kubelet], 3_000);
   const ctrVersion = ["--address", layout.containerdSocket, "--connect-timeout", "2s", "version"];
   if (existsSync(layout.containerdSocket) && (await commandOk("ctr", ctrVersion))) {
     try {
