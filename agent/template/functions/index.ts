@@ -44,6 +44,8 @@ import { toTOML } from "./toml.ts";
 import { mergeMaps } from "./merge.ts";
 import { createScratch } from "./scratch.ts";
 import { getOwn, setOwn } from "../../../shared/own.ts";
+import { hmacSHA256Hex, loop } from "./loop.ts";
+import { SPRIG_FUNCTIONS } from "./sprig/index.ts";
 
 export { DependencyRecorder, FunctionError };
 export type { TemplateFunction };
@@ -114,6 +116,9 @@ export const PURE_FUNCTIONS: Readonly<Record<string, TemplateFunction>> = {
   modulo: define([A, A], modulo),
   minimum: define([A, A], minimum),
   maximum: define([A, A], maximum),
+  hmacSHA256Hex: define([S, S], hmacSHA256Hex),
+  loop: define([], loop, A),
+  ...SPRIG_FUNCTIONS,
 };
 
 /** Names of every library function (for parsers that reject unknown functions). */
