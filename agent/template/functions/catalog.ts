@@ -99,11 +99,7 @@ export const NOT_YET: Readonly<Record<string, string>> = Object.fromEntries([
       "sprig_deepCopy sprig_mustDeepCopy",
     "mergo and copystructure semantics",
   ),
-  ...group(
-    "sprig_mustFromJson sprig_mustToJson sprig_mustToPrettyJson sprig_mustToRawJson",
-    "Go's encoding/json error wording",
-  ),
-  ...group("sprig_env sprig_expandenv", "the agent process's environment"),
+  ...group("sprig_mustFromJson", "Go's encoding/json error wording"),
   ...group("sprig_getHostByName", "DNS lookups from a template"),
   ...group("sprig_urlParse sprig_urlJoin", "Go's net/url"),
 ]);

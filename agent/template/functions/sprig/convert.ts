@@ -7,6 +7,7 @@
  * does in Go.
  */
 import { formatV } from "../../go/fmt.ts";
+import { parseFloat } from "../parse.ts";
 import { FunctionError } from "../types.ts";
 import {
   Float64,
@@ -124,9 +125,12 @@ export function toFloat64(v: unknown): Float64 {
   if (typeof v === "number" || v instanceof Float64) return new Float64(floatValue(v));
   if (typeof v === "boolean") return new Float64(v ? 1 : 0);
   if (typeof v === "string" || v instanceof JsonNumber) {
-    const s = typeof v === "string" ? v : v.text;
-    const ok = /^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?)$/.test(s);
-    return new Float64(ok ? Number(s) : 0);
+    // strconv.ParseFloat, but "" is an error there (parseFloat gives 0 for it too)
+    try {
+      return parseFloat(typeof v === "string" ? v : v.text);
+    } catch {
+      return new Float64(0);
+    }
   }
   return new Float64(0);
 }

@@ -17,9 +17,23 @@ export function fail(message: string): never {
   throw new FunctionError(message);
 }
 
-export const toJson = (v: unknown): string => marshal(v);
-export const toPrettyJson = (v: unknown): string => marshal(v, { indent: "  " });
+/** json.Marshal; a value JSON cannot hold (NaN, ±Inf) fails in the must variants and toRawJson. */
+export const mustToJson = (v: unknown): string => marshal(v);
+export const mustToPrettyJson = (v: unknown): string => marshal(v, { indent: "  " });
 export const toRawJson = (v: unknown): string => marshal(v, { escapeHTML: false });
+
+/** Sprig's toJson and toPrettyJson ignore the error and give "". */
+function orEmpty(f: (v: unknown) => string): (v: unknown) => string {
+  return (v) => {
+    try {
+      return f(v);
+    } catch {
+      return "";
+    }
+  };
+}
+export const toJson = orEmpty(mustToJson);
+export const toPrettyJson = orEmpty(mustToPrettyJson);
 
 export function fromJson(s: string): unknown {
   try {

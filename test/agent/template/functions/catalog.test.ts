@@ -73,7 +73,10 @@ test("every function this library adds is used at least 3 times in the different
     for (const f of readdirSync(resolve(FIXTURES, dir)).filter((n) => n.endsWith(".tpl")))
       text += readFileSync(resolve(FIXTURES, dir, f), "utf8") + "\n";
   }
-  const names = [...Object.keys(SPRIG_FUNCTIONS), "loop", "hmacSHA256Hex"];
+  const names = [
+    ...Object.keys(SPRIG_FUNCTIONS),
+    ...["sprig_env", "sprig_expandenv", "loop", "hmacSHA256Hex"],
+  ];
   const few = names
     .map((n) => [n, (text.match(new RegExp(`(?<![\\w])${n}(?![\\w])`, "g")) ?? []).length])
     .filter(([, uses]) => (uses as number) < 3);
