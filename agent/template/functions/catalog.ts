@@ -84,10 +84,6 @@ export const NOT_YET: Readonly<Record<string, string>> = Object.fromEntries([
       "sprig_genSignedCert sprig_genSignedCertWithKey sprig_encryptAES sprig_decryptAES sprig_randBytes",
     "crypto helpers: keys and certificates are better issued by Vault's PKI engine",
   ),
-  ...group(
-    "sprig_randAlpha sprig_randAlphaNum sprig_randAscii sprig_randNumeric sprig_randInt sprig_shuffle",
-    "random values",
-  ),
   ...group("sprig_semver sprig_semverCompare", "Masterminds/semver's parsing and constraints"),
   ...group(
     "sprig_abbrev sprig_abbrevboth sprig_initials sprig_swapcase sprig_camelcase " +
@@ -115,7 +111,14 @@ export const DIFFERENCES: Readonly<Record<string, string>> = {
   parseInt: "the result is a Go int to vaultlet (int64 in Go): only %T and int parameters show it",
   parseUint:
     "the result is a Go int to vaultlet (uint64 in Go): only %T and int parameters show it",
-  loop: "returns a list rather than a channel: ranges and prints its values the same; at most 10,000,000 values",
+  loop: "returns a list rather than a channel: ranges and prints its values the same; at most 1,000,000 values (a longer loop fails with an error naming its bounds)",
+  sprig_randInt: "random: compared with bao agent by range only",
+  sprig_randAlphaNum: "random: compared with bao agent by length and character class only",
+  sprig_randAlpha: "random: compared with bao agent by length and character class only",
+  sprig_randNumeric: "random: compared with bao agent by length and character class only",
+  sprig_randAscii: "random: compared with bao agent by length and character class only",
+  sprig_shuffle: "random: compared with bao agent by the characters it keeps only",
+  sprig_uuidv4: "random: compared with bao agent by shape only",
   sprig_keys: "Go returns keys in random order; vaultlet in key order (sort with sprig_sortAlpha)",
   sprig_values: "Go returns values in random order; vaultlet in key order",
   sprig_until: "the Go type is []int; vaultlet's is []interface {} (only %T shows it)",

@@ -17,8 +17,8 @@ function bound(v: unknown): bigint {
   throw new FunctionError(`loop: bad argument type: ${goTypeName(v)}`);
 }
 
-/** More values than any template should print: the render's output limit stops it first. */
-const MAX_ITEMS = 10_000_000n;
+/** Go streams the values through a channel; vaultlet builds the list, so its length is capped to bound memory. */
+const MAX_ITEMS = 1_000_000n;
 
 export function loop(...args: unknown[]): bigint[] {
   if (args.length !== 1 && args.length !== 2)

@@ -14,6 +14,7 @@ import * as N from "./math.ts";
 import * as P from "./paths.ts";
 import * as R from "./regex.ts";
 import * as S from "./strings.ts";
+import * as X from "./random.ts";
 import { empty, strval } from "./convert.ts";
 import { toLower, toUpper, trimPrefix, trimSpace, trimSuffix } from "../strings.ts";
 
@@ -153,6 +154,13 @@ const ENTRIES: Record<string, Entry> = {
   sha256sum: [[s], E.sha256sum],
   adler32sum: [[s], E.adler32sum],
   uuidv4: [[], E.uuidv4],
+  // random values
+  randAlphaNum: [[i], X.randAlphaNum],
+  randAlpha: [[i], X.randAlpha],
+  randNumeric: [[i], X.randNumeric],
+  randAscii: [[i], X.randAscii],
+  randInt: [[i, i], X.randInt],
+  shuffle: [[s], X.shuffle],
   // paths (filepath is path on Linux)
   base: [[s], P.base],
   dir: [[s], P.dir],
