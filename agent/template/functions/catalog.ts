@@ -86,8 +86,7 @@ export const NOT_YET: Readonly<Record<string, string>> = Object.fromEntries([
   ),
   ...group("sprig_semver sprig_semverCompare", "Masterminds/semver's parsing and constraints"),
   ...group(
-    "sprig_abbrev sprig_abbrevboth sprig_initials sprig_swapcase sprig_camelcase " +
-      "sprig_kebabcase sprig_snakecase sprig_wrap sprig_wrapWith",
+    "sprig_camelcase sprig_kebabcase sprig_snakecase sprig_wrap sprig_wrapWith",
     "goutils/xstrings word rules",
   ),
   ...group(
@@ -119,6 +118,7 @@ export const DIFFERENCES: Readonly<Record<string, string>> = {
   sprig_randAscii: "random: compared with bao agent by length and character class only",
   sprig_shuffle: "random: compared with bao agent by the characters it keeps only",
   sprig_uuidv4: "random: compared with bao agent by shape only",
+  sprig_swapcase: "digraphs such as ǆ after a space: Go title-cases them, vaultlet upper-cases",
   sprig_keys: "Go returns keys in random order; vaultlet in key order (sort with sprig_sortAlpha)",
   sprig_values: "Go returns values in random order; vaultlet in key order",
   sprig_until: "the Go type is []int; vaultlet's is []interface {} (only %T shows it)",

@@ -15,6 +15,7 @@ import * as P from "./paths.ts";
 import * as R from "./regex.ts";
 import * as S from "./strings.ts";
 import * as X from "./random.ts";
+import * as W from "./words.ts";
 import { empty, strval } from "./convert.ts";
 import { toLower, toUpper, trimPrefix, trimSpace, trimSuffix } from "../strings.ts";
 
@@ -43,6 +44,10 @@ const ENTRIES: Record<string, Entry> = {
   trimPrefix: [[s, s], trimPrefix],
   trimSuffix: [[s, s], trimSuffix],
   nospace: [[s], S.nospace],
+  initials: [[s], W.initials],
+  swapcase: [[s], W.swapcase],
+  abbrev: [[i, s], W.abbrev],
+  abbrevboth: [[i, i, s], W.abbrevboth],
   contains: [[s, s], S.contains],
   hasPrefix: [[s, s], S.hasPrefix],
   hasSuffix: [[s, s], S.hasSuffix],
