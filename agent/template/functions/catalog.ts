@@ -90,9 +90,8 @@ export const NOT_YET: Readonly<Record<string, string>> = Object.fromEntries([
     "goutils/xstrings word rules",
   ),
   ...group(
-    "sprig_merge sprig_mergeOverwrite sprig_mustMerge sprig_mustMergeOverwrite " +
-      "sprig_deepCopy sprig_mustDeepCopy",
-    "mergo and copystructure semantics",
+    "sprig_merge sprig_mergeOverwrite sprig_mustMerge sprig_mustMergeOverwrite",
+    "mergo's rules for which values count as empty",
   ),
   ...group("sprig_mustFromJson", "Go's encoding/json error wording"),
   ...group("sprig_getHostByName", "DNS lookups from a template"),

@@ -16,6 +16,7 @@ import * as R from "./regex.ts";
 import * as S from "./strings.ts";
 import * as X from "./random.ts";
 import * as W from "./words.ts";
+import * as C from "./copy.ts";
 import { empty, strval } from "./convert.ts";
 import { toLower, toUpper, trimPrefix, trimSpace, trimSuffix } from "../strings.ts";
 
@@ -150,6 +151,8 @@ const ENTRIES: Record<string, Entry> = {
   pick: [[m], M.pick, s],
   omit: [[m], M.omit, s],
   dig: [[], M.dig, a],
+  deepCopy: [[a], C.deepCopy],
+  mustDeepCopy: [[a], C.deepCopy],
   // encoding and checksums
   b64enc: [[s], E.b64enc],
   b64dec: [[s], E.b64dec],
