@@ -98,6 +98,9 @@ export const NOT_YET: Readonly<Record<string, string>> = Object.fromEntries([
   ...group("sprig_urlParse sprig_urlJoin", "Go's net/url"),
 ]);
 
+const TEXT_LIMIT_NOTE = "fails past 16 MiB of result, where Go would try to allocate it";
+const ITEMS_LIMIT_NOTE = "fails past 1,000,000 items, where Go would try to allocate them";
+
 const REGEX_COMPILE_NOTE =
   "a pattern that does not compile fails in both, with vaultlet's wording of the error";
 
@@ -111,17 +114,25 @@ export const DIFFERENCES: Readonly<Record<string, string>> = {
     "the result is a Go int to vaultlet (uint64 in Go): only %T and int parameters show it",
   loop: "returns a list rather than a channel: ranges and prints its values the same; at most 1,000,000 values (a longer loop fails with an error naming its bounds)",
   sprig_randInt: "random: compared with bao agent by range only",
-  sprig_randAlphaNum: "random: compared with bao agent by length and character class only",
-  sprig_randAlpha: "random: compared with bao agent by length and character class only",
-  sprig_randNumeric: "random: compared with bao agent by length and character class only",
-  sprig_randAscii: "random: compared with bao agent by length and character class only",
+  sprig_randAlphaNum:
+    "random: compared with bao agent by length and character class only; fails past 16 MiB",
+  sprig_randAlpha:
+    "random: compared with bao agent by length and character class only; fails past 16 MiB",
+  sprig_randNumeric:
+    "random: compared with bao agent by length and character class only; fails past 16 MiB",
+  sprig_randAscii:
+    "random: compared with bao agent by length and character class only; fails past 16 MiB",
   sprig_shuffle: "random: compared with bao agent by the characters it keeps only",
   sprig_uuidv4: "random: compared with bao agent by shape only",
   sprig_swapcase: "digraphs such as ǆ after a space: Go title-cases them, vaultlet upper-cases",
+  sprig_repeat: TEXT_LIMIT_NOTE,
+  sprig_indent: TEXT_LIMIT_NOTE,
+  sprig_nindent: TEXT_LIMIT_NOTE,
+  sprig_until: `${ITEMS_LIMIT_NOTE}; the Go type is []int, vaultlet's []interface {} (only %T shows it)`,
+  sprig_untilStep: `${ITEMS_LIMIT_NOTE}; the Go type is []int, vaultlet's []interface {} (only %T shows it)`,
+  sprig_seq: ITEMS_LIMIT_NOTE,
   sprig_keys: "Go returns keys in random order; vaultlet in key order (sort with sprig_sortAlpha)",
   sprig_values: "Go returns values in random order; vaultlet in key order",
-  sprig_until: "the Go type is []int; vaultlet's is []interface {} (only %T shows it)",
-  sprig_untilStep: "the Go type is []int; vaultlet's is []interface {} (only %T shows it)",
   sprig_trunc: "cutting inside a multi-byte character gives U+FFFD where Go writes the raw bytes",
   sprig_substr: "cutting inside a multi-byte character gives U+FFFD where Go writes the raw bytes",
   sprig_upper: "JavaScript's case mapping (e.g. ß becomes SS; Go keeps ß)",

@@ -6,6 +6,7 @@
  */
 import { FunctionError } from "../types.ts";
 import { deepEqual, empty, kindOfNonNil, toInt } from "./convert.ts";
+import { checkItems } from "./limits.ts";
 
 function asList(v: unknown, verb: string): readonly unknown[] {
   const kind = kindOfNonNil(v);
@@ -86,6 +87,7 @@ export function chunk(size: number, l: unknown): unknown[][] {
 /** Sprig's until/untilStep: Go `[]int` ranges. */
 export function untilStep(start: number, stop: number, step: number): number[] {
   const out: number[] = [];
+  if (step !== 0 && (stop - start) / step > 0) checkItems(Math.ceil((stop - start) / step));
   if (stop < start) {
     if (step >= 0) return out;
     for (let i = start; i > stop; i += step) out.push(i);

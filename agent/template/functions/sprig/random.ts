@@ -5,6 +5,7 @@
  */
 import { randomInt } from "node:crypto";
 import { FunctionError } from "../types.ts";
+import { checkText } from "./limits.ts";
 
 const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
@@ -13,6 +14,7 @@ const ASCII = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).
 
 function from(chars: string): (count: number) => string {
   return (count) => {
+    checkText(count);
     let out = "";
     for (let i = 0; i < count; i++) out += chars[randomInt(chars.length)];
     return out;

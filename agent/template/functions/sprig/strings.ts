@@ -9,6 +9,7 @@ import { FunctionError } from "../types.ts";
 import { stringSlice } from "../values.ts";
 import { setOwn } from "../../../../shared/own.ts";
 import { strslice, strval } from "./convert.ts";
+import { checkText } from "./limits.ts";
 
 const utf8 = (s: string): Buffer => Buffer.from(s, "utf8");
 
@@ -42,6 +43,7 @@ export function substr(start: number, end: number, s: string): string {
 
 export function repeat(count: number, s: string): string {
   if (count < 0) throw new FunctionError("strings: negative Repeat count");
+  checkText(count * s.length);
   return s.repeat(count);
 }
 
@@ -103,7 +105,9 @@ export const cat = (...args: unknown[]): string =>
 
 export function indent(spaces: number, s: string): string {
   const pad = repeat(spaces, " ");
-  return pad + s.split("\n").join("\n" + pad);
+  const lines = s.split("\n");
+  checkText(s.length + pad.length * lines.length);
+  return pad + lines.join("\n" + pad);
 }
 
 export const nindent = (spaces: number, s: string): string => "\n" + indent(spaces, s);

@@ -57,3 +57,22 @@ test("Sprig functions through the Go engine: argument order, int64 results, erro
   assert.equal(render("{{ range loop 2 4 }}{{ . }}{{ end }}"), "23");
   assert.match(renderError("{{ loop 2000000 }}").message, /loop: more than 1000000 values/);
 });
+
+test("a call that would build a huge value fails with the limit instead of exhausting memory", () => {
+  for (const call of [
+    'sprig_repeat 1000000000 "x"',
+    'sprig_indent 100000000 "x"',
+    "sprig_until 100000000",
+    "sprig_untilStep 0 100000000 1",
+    "sprig_seq 100000000",
+    "sprig_randAlphaNum 100000000",
+  ]) {
+    const e = renderError(`{{ ${call} }}`);
+    assert.match(
+      e.message,
+      /would (be longer than 16777216 characters|have more than 1000000 items)$/,
+      call,
+    );
+  }
+  assert.equal(render('{{ sprig_repeat 3 "ab" }} {{ sprig_until 3 }}'), "ababab [0 1 2]");
+});
