@@ -69,9 +69,8 @@ export const NOT_YET: Readonly<Record<string, string>> = Object.fromEntries([
     "go-spew's dump format (Go types, pointers, lengths)",
   ),
   ...group(
-    "sprig_ago sprig_date sprig_dateInZone sprig_date_in_zone sprig_dateModify sprig_date_modify " +
-      "sprig_mustDateModify sprig_must_date_modify sprig_duration sprig_durationRound " +
-      "sprig_htmlDate sprig_htmlDateInZone sprig_mustToDate sprig_now sprig_toDate sprig_unixEpoch",
+    "sprig_ago sprig_dateModify sprig_date_modify sprig_mustDateModify sprig_must_date_modify " +
+      "sprig_durationRound sprig_mustToDate sprig_now sprig_toDate sprig_unixEpoch",
     "Sprig's dates need Go time.Time values in the engine",
   ),
   ...group(
@@ -131,6 +130,14 @@ export const DIFFERENCES: Readonly<Record<string, string>> = {
   sprig_until: `${ITEMS_LIMIT_NOTE}; the Go type is []int, vaultlet's []interface {} (only %T shows it)`,
   sprig_untilStep: `${ITEMS_LIMIT_NOTE}; the Go type is []int, vaultlet's []interface {} (only %T shows it)`,
   sprig_seq: ITEMS_LIMIT_NOTE,
+  ...Object.fromEntries(
+    "sprig_date sprig_dateInZone sprig_date_in_zone sprig_htmlDate sprig_htmlDateInZone"
+      .split(" ")
+      .map((n) => [
+        n,
+        "formats in UTC only: a zone (or a local zone) other than UTC fails; a non-integer date means now, as in Go",
+      ]),
+  ),
   sprig_keys: "Go returns keys in random order; vaultlet in key order (sort with sprig_sortAlpha)",
   sprig_values: "Go returns values in random order; vaultlet in key order",
   sprig_trunc: "cutting inside a multi-byte character gives U+FFFD where Go writes the raw bytes",

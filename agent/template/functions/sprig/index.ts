@@ -17,6 +17,7 @@ import * as S from "./strings.ts";
 import * as X from "./random.ts";
 import * as W from "./words.ts";
 import * as C from "./copy.ts";
+import * as T from "./dates.ts";
 import { empty, strval } from "./convert.ts";
 import { toLower, toUpper, trimPrefix, trimSpace, trimSuffix } from "../strings.ts";
 
@@ -162,6 +163,13 @@ const ENTRIES: Record<string, Entry> = {
   sha256sum: [[s], E.sha256sum],
   adler32sum: [[s], E.adler32sum],
   uuidv4: [[], E.uuidv4],
+  // dates (Unix seconds, formatted in UTC) and durations
+  date: [[s, a], T.date],
+  dateInZone: [[s, a, s], T.dateInZone],
+  date_in_zone: [[s, a, s], T.dateInZone],
+  htmlDate: [[a], T.htmlDate],
+  htmlDateInZone: [[a, s], T.htmlDateInZone],
+  duration: [[a], T.duration],
   // random values
   randAlphaNum: [[i], X.randAlphaNum],
   randAlpha: [[i], X.randAlpha],

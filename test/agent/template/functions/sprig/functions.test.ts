@@ -76,3 +76,13 @@ test("a call that would build a huge value fails with the limit instead of exhau
   }
   assert.equal(render('{{ sprig_repeat 3 "ab" }} {{ sprig_until 3 }}'), "ababab [0 1 2]");
 });
+
+test("dates are formatted in UTC; another zone fails rather than print a wrong time", () => {
+  assert.equal(render('{{ sprig_dateInZone "15:04 MST" 1700000000 "UTC" }}'), "22:13 UTC");
+  assert.equal(render('{{ sprig_htmlDateInZone 0 "No/Such_Zone" }}'), "1970-01-01");
+  assert.match(
+    renderError('{{ sprig_dateInZone "15:04" 0 "Europe/Paris" }}').message,
+    /dates are formatted in UTC only, not in "Europe\/Paris"$/,
+  );
+  assert.equal(render('{{ sprig_duration "3661" }} {{ sprig_duration 5 }}'), "1h1m1s 0s");
+});
