@@ -3,9 +3,11 @@ import { VaultletError } from "../../shared/errors.ts";
 export const TEMPLATE_PARSE = "TEMPLATE_PARSE";
 export const TEMPLATE_EXEC = "TEMPLATE_EXEC";
 export const TEMPLATE_LIMIT = "TEMPLATE_LIMIT";
+/** the template calls a function vaultlet refuses on purpose (writeToFile, plugin) */
+export const TEMPLATE_REFUSED = "TEMPLATE_REFUSED";
 
 export type TemplateErrorCode =
-  typeof TEMPLATE_PARSE | typeof TEMPLATE_EXEC | typeof TEMPLATE_LIMIT;
+  typeof TEMPLATE_PARSE | typeof TEMPLATE_EXEC | typeof TEMPLATE_LIMIT | typeof TEMPLATE_REFUSED;
 
 /**
  * A template failed to parse or render. The message is one line in Go's

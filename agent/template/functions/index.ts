@@ -44,6 +44,10 @@ import { toTOML } from "./toml.ts";
 import { mergeMaps } from "./merge.ts";
 import { createScratch } from "./scratch.ts";
 import { getOwn, setOwn } from "../../../shared/own.ts";
+import { hmacSHA256Hex, loop } from "./loop.ts";
+import { prefixed } from "./prefixed.ts";
+import { SPRIG_FUNCTIONS } from "./sprig/index.ts";
+import { sprigEnvironmentFunctions } from "./sprig/environment.ts";
 
 export { DependencyRecorder, FunctionError };
 export type { TemplateFunction };
@@ -65,11 +69,23 @@ export const PURE_FUNCTIONS: Readonly<Record<string, TemplateFunction>> = {
   base64URLEncode: define([S], base64URLEncode),
   sha256Hex: define([S], sha256Hex),
   md5sum: define([S], md5sum),
-  toJSON: define([A], (v: unknown) => marshal(v)),
-  toJSONPretty: define([A], (v: unknown) => marshal(v, { indent: "  " })),
-  toUnescapedJSON: define([A], (v: unknown) => marshal(v, { escapeHTML: false })),
-  toUnescapedJSONPretty: define([A], (v: unknown) =>
-    marshal(v, { indent: "  ", escapeHTML: false }),
+  toJSON: define(
+    [A],
+    prefixed("toJSON", (v: unknown) => marshal(v)),
+  ),
+  toJSONPretty: define(
+    [A],
+    prefixed("toJSONPretty", (v: unknown) => marshal(v, { indent: "  " })),
+  ),
+  toUnescapedJSON: define(
+    [A],
+    prefixed("toUnescapedJSON", (v: unknown) => marshal(v, { escapeHTML: false })),
+  ),
+  toUnescapedJSONPretty: define(
+    [A],
+    prefixed("toUnescapedJSONPretty", (v: unknown) =>
+      marshal(v, { indent: "  ", escapeHTML: false }),
+    ),
   ),
   toYAML: define([A], toYAML),
   toTOML: define([A], toTOML),
@@ -114,6 +130,9 @@ export const PURE_FUNCTIONS: Readonly<Record<string, TemplateFunction>> = {
   modulo: define([A, A], modulo),
   minimum: define([A, A], minimum),
   maximum: define([A, A], maximum),
+  hmacSHA256Hex: define([S, S], hmacSHA256Hex),
+  loop: define([], loop, A),
+  ...SPRIG_FUNCTIONS,
 };
 
 /** Names of every library function (for parsers that reject unknown functions). */
@@ -128,6 +147,8 @@ export const FUNCTION_NAMES: readonly string[] = [
   "file",
   "timestamp",
   "scratch",
+  "sprig_env",
+  "sprig_expandenv",
 ];
 
 /** Every library function for one render. */
@@ -142,6 +163,7 @@ export function createContextFunctions(ctx: FunctionContext): Record<string, Tem
   const lookupEnv = (k: string): string | undefined => env.env[k];
   const scratch = createScratch();
   return {
+    ...sprigEnvironmentFunctions(lookupEnv),
     scratch: define([], () => scratch),
     secret: define([], secrets.secret, S),
     secrets: define([S], secrets.secrets),

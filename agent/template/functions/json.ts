@@ -32,7 +32,9 @@ function encode(v: unknown, indent: string, cur: string, html: boolean): string 
   if (typeof v === "number" || v instanceof Float64) {
     const n = Number(v);
     if (!Number.isFinite(n))
-      throw new FunctionError(`json: unsupported value: ${String(n).replace("Infinity", "+Inf")}`);
+      throw new FunctionError(
+        `json: unsupported value: ${Number.isNaN(n) ? "NaN" : n > 0 ? "+Inf" : "-Inf"}`,
+      );
     // an int has no negative zero; a float64 keeps it
     return v instanceof Float64 && Object.is(n, -0) ? "-0" : String(n);
   }

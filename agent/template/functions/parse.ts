@@ -46,19 +46,55 @@ function parseInteger(s: string, fn: string, unsigned: boolean): number | bigint
 export const parseInt = (s: string): number | bigint => parseInteger(s, "parseInt", false);
 export const parseUint = (s: string): number | bigint => parseInteger(s, "parseUint", true);
 
-const FLOAT =
-  /^[+-]?(\d[\d_]*\.?[\d_]*([eE][+-]?\d+)?|\.\d[\d_]*([eE][+-]?\d+)?|inf|infinity|nan)$/i;
+/** Go's underscoreOK: `_` only between digits, or between a base prefix and a digit. */
+function underscoresOK(text: string): boolean {
+  let s = text.replace(/^[+-]/, "");
+  let saw = "^";
+  const hex = /^0[xX]/.test(s);
+  if (/^0[xXbBoO]/.test(s)) {
+    s = s.slice(2);
+    saw = "0";
+  }
+  for (const c of s) {
+    if (/[0-9]/.test(c) || (hex && /[a-fA-F]/.test(c))) saw = "0";
+    else if (c === "_") {
+      if (saw !== "0") return false;
+      saw = "_";
+    } else {
+      if (saw === "_") return false;
+      saw = "!";
+    }
+  }
+  return saw !== "_";
+}
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const HEX = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/;
+const SPECIAL = /^([+-]?)(inf|infinity|nan)$/i;
+
+/** strconv.ParseFloat's syntax: decimal, hex with a p exponent, inf/nan, `_` between digits. */
+function floatText(s: string): number | undefined {
+  const special = SPECIAL.exec(s);
+  if (special) {
+    if (special[2]!.toLowerCase() === "nan") return special[1] ? undefined : NaN;
+    return special[1] === "-" ? -Infinity : Infinity;
+  }
+  if (s.includes("_") && !underscoresOK(s)) return undefined;
+  const t = s.replace(/_/g, "");
+  if (DECIMAL.test(t)) return Number(t);
+  const hex = HEX.exec(t);
+  if (!hex || (hex[2] === "" && (hex[3] ?? "") === "")) return undefined;
+  const frac = hex[3] ?? "";
+  const mantissa = Number.parseInt((hex[2] || "0") + frac, 16);
+  const value = mantissa * 2 ** (Number(hex[4]) - 4 * frac.length);
+  return hex[1] === "-" ? -value : value;
+}
 
 export function parseFloat(s: string): Float64 {
   if (s === "") return new Float64(0);
-  if (!FLOAT.test(s) || /_/.test(s))
-    throw new FunctionError("parseFloat: strconv.ParseFloat: invalid syntax");
-  const lower = s.toLowerCase().replace(/^\+/, "");
-  if (lower.endsWith("inf") || lower.endsWith("infinity"))
-    return new Float64(lower.startsWith("-") ? -Infinity : Infinity);
-  if (lower.endsWith("nan")) return new Float64(NaN);
-  const n = Number(s);
-  if (!Number.isFinite(n))
+  const n = floatText(s);
+  if (n === undefined) throw new FunctionError("parseFloat: strconv.ParseFloat: invalid syntax");
+  if (!Number.isFinite(n) && !SPECIAL.test(s))
     throw new FunctionError("parseFloat: strconv.ParseFloat: value out of range");
   return new Float64(n);
 }

@@ -4,7 +4,14 @@
  * template asked for; while any is missing, execution errors are expected
  * (the data is incomplete) and the result just lists what to fetch.
  */
-import { TEMPLATE_EXEC, TEMPLATE_LIMIT, TEMPLATE_PARSE, TemplateError } from "../errors.ts";
+import {
+  TEMPLATE_EXEC,
+  TEMPLATE_LIMIT,
+  TEMPLATE_PARSE,
+  TEMPLATE_REFUSED,
+  TemplateError,
+} from "../errors.ts";
+import { unavailableFunction } from "../functions/unavailable.ts";
 import {
   createContextFunctions,
   DependencyRecorder,
@@ -71,10 +78,12 @@ function parseOrThrow(text: string, options: CompileOptions): ParsedTemplate {
     }
     if (!(e instanceof ParseError)) throw e;
     const { line, column } = location(text, e.pos);
+    const unavailable = unavailableFunction(e.message);
+    const detail = unavailable?.detail ?? e.message;
     throw new TemplateError(
-      TEMPLATE_PARSE,
-      `template: ${options.name}:${line}:${column}: ${e.message}`,
-      { template: options.name, line, column, detail: e.message },
+      unavailable?.refused ? TEMPLATE_REFUSED : TEMPLATE_PARSE,
+      `template: ${options.name}:${line}:${column}: ${detail}`,
+      { template: options.name, line, column, detail },
       { cause: e },
     );
   }

@@ -79,6 +79,6 @@ test("toJSON, toJSONPretty and the unescaped variants in templates", () => {
 test("toJSON errors name the function", () => {
   assert.match(
     renderError('{{ toJSON (parseFloat "NaN") }}').message,
-    /error calling toJSON: json: unsupported value: NaN/,
+    /error calling toJSON: toJSON: json: unsupported value: NaN$/,
   );
 });

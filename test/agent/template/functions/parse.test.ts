@@ -30,6 +30,20 @@ test("parseFloat gives float64", () => {
   assert.throws(() => p.parseFloat("1.2.3"), /invalid syntax/);
 });
 
+test("parseFloat reads Go's float syntax: _ between digits, hex with a p exponent, inf and nan", () => {
+  const value = (t: string) => p.parseFloat(t).value;
+  assert.equal(value("1_000.5"), 1000.5);
+  assert.equal(value("1e1_0"), 1e10);
+  assert.equal(value("0x1p-2"), 0.25);
+  assert.equal(value("0X1_0P+0"), 16);
+  assert.equal(value("0x.8p1"), 1);
+  assert.equal(value("-Infinity"), -Infinity);
+  assert.ok(Number.isNaN(value("NaN")));
+  for (const bad of ["1__0", "_1", "1_", "1_.5", "0x1", "+nan", "Infinity_", "0x_p1"])
+    assert.throws(() => p.parseFloat(bad), /parseFloat: strconv.ParseFloat: invalid syntax/, bad);
+  assert.throws(() => p.parseFloat("1e400"), /value out of range/);
+});
+
 test("parseJSON numbers are float64, as json.Unmarshal makes them", () => {
   assert.equal(
     render(

@@ -1,0 +1,155 @@
+/**
+ * Every function name `bao agent` (OpenBao 2.7.2, whose templates are
+ * openbao-template v1.0.1 with Sprig v3.2.3) defines for templates, beyond
+ * Go's own builtins, and where vaultlet stands on each: implemented (the
+ * engine's function table has it), refused on purpose, or not implemented
+ * yet. A test renders every name through the real `bao agent`, so this list
+ * cannot drift from the binary; another keeps it in step with the engine's
+ * table; deploy/docs/template-functions.md is generated from it.
+ */
+
+/** consul-template's own names (openbao-template's funcMap). */
+export const CONSUL_TEMPLATE_NAMES: readonly string[] = (
+  "add base64Decode base64Encode base64URLDecode base64URLEncode contains containsAll " +
+  "containsAny containsNone containsNotAll divide env envOrDefault executeTemplate explodeMap " +
+  "file hmacSHA256Hex in indent join loop maximum md5sum mergeMap mergeMapWithOverride minimum " +
+  "modulo multiply mustEnv parseBool parseFloat parseInt parseJSON parseUint parseYAML pkiCert " +
+  "plugin regexMatch regexReplaceAll replaceAll scratch secret secrets sha256Hex sockaddr " +
+  "spew_dump spew_printf spew_sdump spew_sprintf split splitToMap subtract timestamp toJSON " +
+  "toJSONPretty toLower toTOML toTitle toUnescapedJSON toUnescapedJSONPretty toUpper toYAML " +
+  "trim trimPrefix trimSpace trimSuffix writeToFile"
+).split(" ");
+
+/** Sprig v3.2.3's names; templates call them with a `sprig_` prefix. */
+export const SPRIG_NAMES: readonly string[] = (
+  "abbrev abbrevboth add add1 add1f addf adler32sum ago all any append atoi b32dec b32enc " +
+  "b64dec b64enc base bcrypt biggest buildCustomCert camelcase cat ceil chunk clean coalesce " +
+  "compact concat contains date dateInZone dateModify date_in_zone date_modify decryptAES " +
+  "deepCopy deepEqual default derivePassword dict dig dir div divf duration durationRound " +
+  "empty encryptAES env expandenv ext fail first float64 floor fromJson genCA genCAWithKey " +
+  "genPrivateKey genSelfSignedCert genSelfSignedCertWithKey genSignedCert genSignedCertWithKey " +
+  "get getHostByName has hasKey hasPrefix hasSuffix hello htmlDate htmlDateInZone htpasswd " +
+  "indent initial initials int int64 isAbs join kebabcase keys kindIs kindOf last list lower " +
+  "max maxf merge mergeOverwrite min minf mod mul mulf mustAppend mustChunk mustCompact " +
+  "mustDateModify mustDeepCopy mustFirst mustFromJson mustHas mustInitial mustLast mustMerge " +
+  "mustMergeOverwrite mustPrepend mustPush mustRegexFind mustRegexFindAll mustRegexMatch " +
+  "mustRegexReplaceAll mustRegexReplaceAllLiteral mustRegexSplit mustRest mustReverse " +
+  "mustSlice mustToDate mustToJson mustToPrettyJson mustToRawJson mustUniq mustWithout " +
+  "must_date_modify nindent nospace now omit osBase osClean osDir osExt osIsAbs pick pluck " +
+  "plural prepend push quote randAlpha randAlphaNum randAscii randBytes randInt randNumeric " +
+  "regexFind regexFindAll regexMatch regexQuoteMeta regexReplaceAll regexReplaceAllLiteral " +
+  "regexSplit repeat replace rest reverse round semver semverCompare seq set sha1sum sha256sum " +
+  "shuffle slice snakecase sortAlpha split splitList splitn squote sub subf substr swapcase " +
+  "ternary title toDate toDecimal toJson toPrettyJson toRawJson toString toStrings trim " +
+  "trimAll trimPrefix trimSuffix trimall trunc tuple typeIs typeIsLike typeOf uniq unixEpoch " +
+  "unset until untilStep untitle upper urlJoin urlParse uuidv4 values without wrap wrapWith"
+).split(" ");
+
+/** Every name `bao agent` defines for templates besides Go's builtins. */
+export const BAO_AGENT_FUNCTIONS: readonly string[] = [
+  ...CONSUL_TEMPLATE_NAMES,
+  ...SPRIG_NAMES.map((n) => `sprig_${n}`),
+];
+
+/** Refused on purpose (deploy/docs/threat-model.md): a template using one fails at start-up. */
+export const REFUSED: Readonly<Record<string, string>> = {
+  writeToFile:
+    "writes, chowns and chmods any path the agent can reach, outside the template's destination",
+  plugin: "runs any executable in the agent's container with the agent's token and secrets",
+};
+
+const group = (names: string, reason: string): Array<[string, string]> =>
+  names.split(" ").map((n) => [n, reason]);
+
+/** Names vaultlet does not implement yet, with the reason (a template using one fails to parse). */
+export const NOT_YET: Readonly<Record<string, string>> = Object.fromEntries([
+  ...group("sockaddr", "go-sockaddr's template language over the host's interfaces"),
+  ...group(
+    "spew_dump spew_printf spew_sdump spew_sprintf",
+    "go-spew's dump format (Go types, pointers, lengths)",
+  ),
+  ...group(
+    "sprig_ago sprig_dateModify sprig_date_modify sprig_mustDateModify sprig_must_date_modify " +
+      "sprig_durationRound sprig_mustToDate sprig_now sprig_toDate sprig_unixEpoch",
+    "Sprig's dates need Go time.Time values in the engine",
+  ),
+  ...group(
+    "sprig_add1f sprig_addf sprig_subf sprig_mulf sprig_divf sprig_maxf sprig_minf sprig_round",
+    "decimal arithmetic (shopspring/decimal) with Go's float printing",
+  ),
+  ...group(
+    "sprig_bcrypt sprig_htpasswd sprig_genPrivateKey sprig_derivePassword sprig_buildCustomCert " +
+      "sprig_genCA sprig_genCAWithKey sprig_genSelfSignedCert sprig_genSelfSignedCertWithKey " +
+      "sprig_genSignedCert sprig_genSignedCertWithKey sprig_encryptAES sprig_decryptAES sprig_randBytes",
+    "crypto helpers: keys and certificates are better issued by Vault's PKI engine",
+  ),
+  ...group("sprig_semver sprig_semverCompare", "Masterminds/semver's parsing and constraints"),
+  ...group(
+    "sprig_camelcase sprig_kebabcase sprig_snakecase sprig_wrap sprig_wrapWith",
+    "goutils/xstrings word rules",
+  ),
+  ...group(
+    "sprig_merge sprig_mergeOverwrite sprig_mustMerge sprig_mustMergeOverwrite",
+    "mergo's rules for which values count as empty",
+  ),
+  ...group("sprig_mustFromJson", "Go's encoding/json error wording"),
+  ...group("sprig_getHostByName", "DNS lookups from a template"),
+  ...group("sprig_urlParse sprig_urlJoin", "Go's net/url"),
+]);
+
+const TEXT_LIMIT_NOTE = "fails past 16 MiB of result, where Go would try to allocate it";
+const ITEMS_LIMIT_NOTE = "fails past 1,000,000 items, where Go would try to allocate them";
+
+const REGEX_COMPILE_NOTE =
+  "a pattern that does not compile fails in both, with vaultlet's wording of the error";
+
+/** Implemented functions whose result can differ from `bao agent`'s, and how. */
+export const DIFFERENCES: Readonly<Record<string, string>> = {
+  mergeMap: "returns a new map; consul-template also changes its first argument in place",
+  mergeMapWithOverride:
+    "returns a new map; consul-template also changes its first argument in place",
+  parseInt: "the result is a Go int to vaultlet (int64 in Go): only %T and int parameters show it",
+  parseUint:
+    "the result is a Go int to vaultlet (uint64 in Go): only %T and int parameters show it",
+  loop: "returns a list rather than a channel: ranges and prints its values the same; at most 1,000,000 values (a longer loop fails with an error naming its bounds)",
+  sprig_randInt: "random: compared with bao agent by range only",
+  sprig_randAlphaNum:
+    "random: compared with bao agent by length and character class only; fails past 16 MiB",
+  sprig_randAlpha:
+    "random: compared with bao agent by length and character class only; fails past 16 MiB",
+  sprig_randNumeric:
+    "random: compared with bao agent by length and character class only; fails past 16 MiB",
+  sprig_randAscii:
+    "random: compared with bao agent by length and character class only; fails past 16 MiB",
+  sprig_shuffle: "random: compared with bao agent by the characters it keeps only",
+  sprig_uuidv4: "random: compared with bao agent by shape only",
+  sprig_swapcase: "digraphs such as ǆ after a space: Go title-cases them, vaultlet upper-cases",
+  sprig_repeat: TEXT_LIMIT_NOTE,
+  sprig_indent: TEXT_LIMIT_NOTE,
+  sprig_nindent: TEXT_LIMIT_NOTE,
+  sprig_until: `${ITEMS_LIMIT_NOTE}; the Go type is []int, vaultlet's []interface {} (only %T shows it)`,
+  sprig_untilStep: `${ITEMS_LIMIT_NOTE}; the Go type is []int, vaultlet's []interface {} (only %T shows it)`,
+  sprig_seq: ITEMS_LIMIT_NOTE,
+  ...Object.fromEntries(
+    "sprig_date sprig_dateInZone sprig_date_in_zone sprig_htmlDate sprig_htmlDateInZone"
+      .split(" ")
+      .map((n) => [
+        n,
+        "formats in UTC only: a zone (or a local zone) other than UTC fails; a non-integer date means now, as in Go",
+      ]),
+  ),
+  sprig_keys: "Go returns keys in random order; vaultlet in key order (sort with sprig_sortAlpha)",
+  sprig_values: "Go returns values in random order; vaultlet in key order",
+  sprig_trunc: "cutting inside a multi-byte character gives U+FFFD where Go writes the raw bytes",
+  sprig_substr: "cutting inside a multi-byte character gives U+FFFD where Go writes the raw bytes",
+  sprig_upper: "JavaScript's case mapping (e.g. ß becomes SS; Go keeps ß)",
+  sprig_title: "JavaScript's case mapping for letters outside ASCII",
+  ...Object.fromEntries(
+    (
+      "regexFind regexFindAll regexReplaceAll regexReplaceAllLiteral regexSplit mustRegexMatch " +
+      "mustRegexFind mustRegexFindAll mustRegexReplaceAll mustRegexReplaceAllLiteral mustRegexSplit"
+    )
+      .split(" ")
+      .map((n) => [`sprig_${n}`, REGEX_COMPILE_NOTE]),
+  ),
+};

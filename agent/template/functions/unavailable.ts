@@ -1,0 +1,31 @@
+/**
+ * What a template is told when it calls a function `bao agent` defines but
+ * vaultlet does not run: Go's own "not defined" parse error, followed by
+ * why (refused on purpose, or not implemented yet) and where the function
+ * reference is. Both happen when the template is compiled, at start-up.
+ */
+import { NOT_YET, REFUSED } from "./catalog.ts";
+
+const REFERENCE = "deploy/docs/template-functions.md";
+
+export function unavailableFunction(
+  parseMessage: string,
+): { refused: boolean; detail: string } | undefined {
+  const name = /^function "([^"]+)" not defined$/.exec(parseMessage)?.[1];
+  if (name === undefined) return undefined;
+  const refused = Object.hasOwn(REFUSED, name) ? REFUSED[name] : undefined;
+  if (refused !== undefined) {
+    return {
+      refused: true,
+      detail:
+        `function "${name}" is refused: it ${refused}; vaultlet never runs it and no setting ` +
+        `allows it (see ${REFERENCE} and deploy/docs/threat-model.md)`,
+    };
+  }
+  const missing = Object.hasOwn(NOT_YET, name) ? NOT_YET[name] : undefined;
+  if (missing === undefined) return undefined;
+  return {
+    refused: false,
+    detail: `${parseMessage} (Vault Agent defines it; vaultlet does not implement it yet: ${missing}; see ${REFERENCE})`,
+  };
+}

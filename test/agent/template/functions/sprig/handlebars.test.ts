@@ -1,0 +1,20 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHandlebarsEngine } from "../../../../../agent/template/handlebars/engine.ts";
+import { ENV, fullSource } from "../../handlebars/recorded.ts";
+
+const engine = createHandlebarsEngine();
+const output = (text: string): string =>
+  engine.compile(text, { name: "t.hbs" }).render(fullSource(), ENV).output;
+
+test("Sprig functions, loop and hmacSHA256Hex are Handlebars helpers too", () => {
+  assert.equal(output('{{sprig_upper "abc"}}'), "ABC");
+  assert.equal(output('{{sprig_default "d" ""}}|{{sprig_ternary "y" "n" true}}'), "d|y");
+  assert.equal(output('{{#each (sprig_list "a" "b")}}{{this}};{{/each}}'), "a;b;");
+  assert.equal(output("{{#each (loop 2 4)}}{{this}},{{/each}}"), "2,3,");
+  assert.equal(output('{{sprig_b64enc "hi"}} {{sprig_add 1 "2"}}'), "aGk= 3");
+  assert.equal(
+    output('{{hmacSHA256Hex "msg" "key"}}'),
+    "2d93cbc1be167bcb1637a4a23cbff01a7878f0c50ee833954ea5221bb1b8c628",
+  );
+});
