@@ -164,6 +164,24 @@ export class BaoAdmin {
   async enableKvV2(mount = "kv"): Promise<void> {
     await this.enableSecretsEngine(mount, "kv", { version: "2" });
     this.kvVersions.set(mount, 2);
+    await this.kvV2Ready(mount);
+  }
+
+  /**
+   * A new KV v2 mount upgrades its storage in the background and answers 400
+   * ("Upgrading from non-versioned to versioned data") until it is done, for
+   * longer on a loaded machine: wait for its config to read back.
+   */
+  private async kvV2Ready(mount: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.api("GET", `${mount}/config`);
+        return;
+      } catch (err) {
+        if (attempt >= 400 || !/Upgrading from non-versioned/i.test(String(err))) throw err;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
   }
 
   async enableKvV1(mount = "kv1"): Promise<void> {
