@@ -20,4 +20,33 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  {
+    // Property tests take fast-check from test/support/properties.ts, which
+    // fixes their seeds under `npm test` and scales them in `npm run fuzz`.
+    files: ["test/**/*.ts"],
+    ignores: ["test/support/properties.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "fast-check",
+              allowTypeImports: true,
+              message:
+                "import fc from test/support/properties.ts: it fixes the seeds of npm test (README, Testing).",
+            },
+          ],
+        },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "CallExpression[callee.object.name='fc'] Property[key.name=/^(seed|path)$/]",
+          message:
+            "no seed or path in a property's parameters: test/support/properties.ts sets them (README, Testing).",
+        },
+      ],
+    },
+  },
 );

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../../../support/properties.ts";
 import { createGoEngine } from "../../../../agent/template/go/engine.ts";
 import { TemplateError } from "../../../../agent/template/errors.ts";
 import { marshal } from "../../../../agent/template/functions/json.ts";
