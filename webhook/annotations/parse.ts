@@ -1,4 +1,5 @@
 import { VaultletError } from "../../shared/errors.ts";
+import { parseJson } from "../../shared/json.ts";
 import type { InjectorSettings } from "../settings.ts";
 import type { Container, Pod } from "../mutate/pod.ts";
 import { annotationsOf, containersOf } from "../mutate/pod.ts";
@@ -321,7 +322,7 @@ function keyedValues(
 
 function parseJsonOrString(v: string): unknown {
   try {
-    return JSON.parse(v);
+    return parseJson(v);
   } catch {
     return v;
   }
