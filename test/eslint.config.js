@@ -42,7 +42,8 @@ export default tseslint.config(
       "no-restricted-syntax": [
         "error",
         {
-          selector: "CallExpression[callee.object.name='fc'] Property[key.name=/^(seed|path)$/]",
+          selector:
+            "CallExpression[callee.object.name='fc'][callee.property.name=/^(assert|check|sample)$/] > ObjectExpression > Property[key.name=/^(seed|path)$/]",
           message:
             "no seed or path in a property's parameters: test/support/properties.ts sets them (README, Testing).",
         },

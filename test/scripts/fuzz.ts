@@ -30,7 +30,9 @@ const { values, positionals } = parseArgs({
 /** Test files whose properties come from test/support/properties.ts, directly or via a *.props.ts. */
 function propertyFiles(): string[] {
   return globSync("test/**/*.test.ts", { cwd: root })
-    .filter((f) => /support\/properties\.ts"|\.props\.ts"/.test(readFileSync(join(root, f), "utf8")))
+    .filter((f) =>
+      /support\/properties\.ts"|\.props\.ts"/.test(readFileSync(join(root, f), "utf8")),
+    )
     .sort();
 }
 

@@ -25,7 +25,10 @@ test("npm test fixes the seed; a seed and path replay; fuzzing draws fresh seeds
 });
 
 test("a bad setting names the variable and how to fix it", () => {
-  assert.throws(() => modeFrom({ VAULTLET_FUZZ_RUNS: "many" }), /VAULTLET_FUZZ_RUNS=many .*unset it or fix it/);
+  assert.throws(
+    () => modeFrom({ VAULTLET_FUZZ_RUNS: "many" }),
+    /VAULTLET_FUZZ_RUNS=many .*unset it or fix it/,
+  );
   assert.throws(() => modeFrom({ VAULTLET_PROPERTY_SEED: "1.5" }), /VAULTLET_PROPERTY_SEED=1\.5/);
   assert.throws(() => modeFrom({ VAULTLET_PROPERTY_PATH: "3:1" }), /set both/);
 });
