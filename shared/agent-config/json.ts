@@ -169,7 +169,7 @@ function outline(text: string): JsonNode {
     const start = i;
     for (i++; text[i] !== '"'; i++) if (text[i] === "\\") i++;
     i++;
-    return JSON.parse(text.slice(start, i)) as string;
+    return parseJson(text.slice(start, i)) as string;
   };
   const value = (): JsonNode => {
     ws();
