@@ -20,4 +20,50 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  {
+    // V8's JSON.parse can misread an escaped key after an earlier key with a
+    // backslash (nodejs/node#63785): vaultlet reads JSON with shared/json.ts.
+    files: ["agent/**/*.ts", "shared/**/*.ts", "webhook/**/*.ts"],
+    ignores: ["shared/json.ts"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        {
+          object: "JSON",
+          property: "parse",
+          message: "use parseJson from shared/json.ts: JSON.parse can misread escaped keys.",
+        },
+      ],
+    },
+  },
+  {
+    // Property tests take fast-check from test/support/properties.ts, which
+    // fixes their seeds under `npm test` and scales them in `npm run fuzz`.
+    files: ["test/**/*.ts"],
+    ignores: ["test/support/properties.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "fast-check",
+              allowTypeImports: true,
+              message:
+                "import fc from test/support/properties.ts: it fixes the seeds of npm test (README, Testing).",
+            },
+          ],
+        },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            "CallExpression[callee.object.name='fc'][callee.property.name=/^(assert|check|sample)$/] > ObjectExpression > Property[key.name=/^(seed|path)$/]",
+          message:
+            "no seed or path in a property's parameters: test/support/properties.ts sets them (README, Testing).",
+        },
+      ],
+    },
+  },
 );

@@ -29,11 +29,13 @@ export async function main(argv: string[]): Promise<number> {
     format: "json",
     name: "vaultlet-webhook",
   });
-  const server = await runWebhook(settings, logger);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // handlers first: a SIGTERM as soon as the port is open must still end in a clean exit
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));
   });
+  const server = await runWebhook(settings, logger);
+  const signal = await stopped;
   logger.info({ signal }, "shutting down: finishing requests in flight");
   await server.close();
   logger.flush();

@@ -1,4 +1,5 @@
 import { VaultletError } from "../../shared/errors.ts";
+import { parseJson } from "../../shared/json.ts";
 import { Transport, type TlsOptions } from "../../shared/vault/transport.ts";
 import type { VaultAnswer } from "./findings.ts";
 
@@ -64,7 +65,7 @@ export function openVault(target: VaultTarget): DoctorVault {
 function answerOf(status: number, text: string): VaultAnswer {
   let body: unknown;
   try {
-    body = text ? JSON.parse(text) : undefined;
+    body = text ? parseJson(text) : undefined;
   } catch {
     body = undefined;
   }

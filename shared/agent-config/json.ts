@@ -1,5 +1,6 @@
 import { AgentConfigError } from "./errors.ts";
 import type { Step } from "./walk.ts";
+import { parseJson } from "../json.ts";
 
 /**
  * JSON.parse with an error a user can act on: `file:line:column: reason`.
@@ -10,7 +11,7 @@ import type { Step } from "./walk.ts";
  */
 export function parseJsonText(text: string, source: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch (err) {
     const reason = (err as Error).message
       .replace(/, .*is not valid JSON$/s, "")
@@ -168,7 +169,7 @@ function outline(text: string): JsonNode {
     const start = i;
     for (i++; text[i] !== '"'; i++) if (text[i] === "\\") i++;
     i++;
-    return JSON.parse(text.slice(start, i)) as string;
+    return parseJson(text.slice(start, i)) as string;
   };
   const value = (): JsonNode => {
     ws();

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { dispatch, SUMMARIES, type Program } from "./dispatch.ts";
+import { parseJson } from "../json.ts";
 
 export { normalizeFlags } from "./dispatch.ts";
 
@@ -7,7 +8,9 @@ export { normalizeFlags } from "./dispatch.ts";
 export const SOURCE_PROGRAM: Program = {
   name: "vaultlet",
   version: async () => {
-    const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8"));
+    const pkg = parseJson(
+      await readFile(new URL("../../package.json", import.meta.url), "utf8"),
+    ) as { version: string };
     return String(pkg.version);
   },
   commands: {

@@ -6,13 +6,7 @@
  */
 import { JsonNumber } from "../../agent/template/types.ts";
 import { setOwn } from "../own.ts";
-
-type Reviver = (
-  this: unknown,
-  key: string,
-  value: unknown,
-  context?: { source?: string },
-) => unknown;
+import { parseJson, type Reviver } from "../json.ts";
 
 const keepSource: Reviver = (_key, value, context) =>
   typeof value === "number" && context?.source !== undefined
@@ -30,17 +24,14 @@ function toPlainNumbers(value: unknown): unknown {
   return value;
 }
 
-/** Plain JSON.parse: every number a JS number. */
+/** Every number a JS number. */
 export function parsePlain(text: string): unknown {
-  return JSON.parse(text);
+  return parseJson(text);
 }
 
-/** JSON.parse keeping the written form of numbers under the top-level `data` key. */
+/** Keeping the written form of numbers under the top-level `data` key. */
 export function parseKeepingDataNumbers(text: string): unknown {
-  const parsed = JSON.parse(
-    text,
-    keepSource as (key: string, value: unknown) => unknown,
-  ) as unknown;
+  const parsed = parseJson(text, keepSource);
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return toPlainNumbers(parsed);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(parsed)) setOwn(out, k, k === "data" ? v : toPlainNumbers(v));

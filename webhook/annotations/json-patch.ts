@@ -1,5 +1,6 @@
 import jsonpatch from "fast-json-patch";
 import type { Operation } from "fast-json-patch";
+import { parseJson } from "../../shared/json.ts";
 
 const OPS = new Set(["add", "remove", "replace", "move", "copy", "test"]);
 
@@ -12,7 +13,7 @@ const OPS = new Set(["add", "remove", "replace", "move", "copy", "test"]);
 export function parseJsonPatch(raw: string): Operation[] {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw);
+    parsed = parseJson(raw);
   } catch {
     throw new Error(
       'is not valid JSON; use a JSON array like [{"op":"add","path":"/args/-","value":"x"}]',

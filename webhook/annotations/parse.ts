@@ -1,4 +1,5 @@
 import { VaultletError } from "../../shared/errors.ts";
+import { parseJson } from "../../shared/json.ts";
 import type { InjectorSettings } from "../settings.ts";
 import type { Pod } from "../mutate/pod.ts";
 import { annotationsOf, containersOf } from "../mutate/pod.ts";
@@ -297,7 +298,7 @@ function keyedValues(
 
 function parseJsonOrString(v: string): unknown {
   try {
-    return JSON.parse(v);
+    return parseJson(v);
   } catch {
     return v;
   }

@@ -1,6 +1,7 @@
 import type { InjectResult } from "../mutate/inject.ts";
 import type { InjectorSettings } from "../settings.ts";
 import { describeError } from "../../shared/errors.ts";
+import { parseJson } from "../../shared/json.ts";
 
 /**
  * AdmissionReview in, AdmissionReview (or an HTTP error) out. Pure apart
@@ -56,7 +57,7 @@ export function parseReviewBody(
     return { ok: false, message: "request body is empty: expected an AdmissionReview as JSON" };
   }
   try {
-    return { ok: true, value: JSON.parse(raw.toString("utf8")) };
+    return { ok: true, value: parseJson(raw.toString("utf8")) };
   } catch (err) {
     return {
       ok: false,

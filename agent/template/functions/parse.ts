@@ -7,6 +7,7 @@ import { parse as parseYamlText } from "yaml";
 import { FunctionError } from "./types.ts";
 import { Float64 } from "./values.ts";
 import { setOwn } from "../../../shared/own.ts";
+import { parseJson } from "../../../shared/json.ts";
 
 const BOOLS: Record<string, boolean> = {
   "1": true,
@@ -114,7 +115,7 @@ function toGo(v: unknown): unknown {
 export function parseJSON(s: string): unknown {
   if (s === "") return {};
   try {
-    return toGo(JSON.parse(s));
+    return toGo(parseJson(s));
   } catch {
     throw new FunctionError("invalid JSON");
   }

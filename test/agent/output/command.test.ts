@@ -37,15 +37,14 @@ describe("runCommand", () => {
 
   it("kills the whole process tree when the command times out", async () => {
     const pidFile = path.join(dir, "grandchild.pid");
-    // The command ignores SIGTERM and leaves a grandchild behind.
-    const script = `
-      const { spawn } = require("node:child_process");
-      process.on("SIGTERM", () => {});
-      const g = spawn(process.execPath, ["-e", "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"], { stdio: "ignore" });
-      require("node:fs").writeFileSync(${JSON.stringify(pidFile)}, String(g.pid));
-      setInterval(() => {}, 1000);`;
-    const running = runCommand([node, "-e", script], { timeoutMs: 500, killGraceMs: 200 });
-    await waitFor("grandchild pid", async () => (await readOrEmpty(pidFile)) !== "");
+    // The command ignores SIGTERM and leaves a grandchild behind that ignores
+    // it too. The timeout starts at spawn, so the command must ignore SIGTERM
+    // from its first instruction: a shell's trap does (a Node app's handler
+    // comes only after Node has started, which a loaded machine can delay past
+    // the timeout), and the grandchild inherits the ignored signal.
+    const script = `trap "" TERM; sleep 600 & echo $! > ${JSON.stringify(pidFile)}; wait`;
+    const running = runCommand(["/bin/sh", "-c", script], { timeoutMs: 500, killGraceMs: 200 });
+    await waitFor("grandchild pid", async () => (await readOrEmpty(pidFile)).endsWith("\n"));
     const grandchild = Number(await readFile(pidFile, "utf8"));
     assert.ok(await isAlive(grandchild));
     const result = await running;

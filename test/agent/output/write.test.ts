@@ -14,7 +14,7 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import fc from "fast-check";
+import fc from "../../support/properties.ts";
 import { writeFileAtomic, DEFAULT_FILE_MODE } from "../../../agent/output/index.ts";
 
 let base: string;

@@ -18,9 +18,12 @@ test("exec mode: the app starts with the rendered values in its environment and 
   await bao.enableKvV2("kv");
   await kvPut(bao, "kv", "app", { v: "env-one" });
   const seen = join(dir, "seen");
-  // the app records the value it was started with, then runs until told to stop
-  const app = `require("fs").appendFileSync(${JSON.stringify(seen)}, process.env.APP_SECRET + "\\n");
-    process.on("SIGTERM", () => process.exit(0)); setInterval(() => {}, 1000);`;
+  // The app records the value it was started with, then runs until told to
+  // stop. It records only once its SIGTERM handler is in place: the test reads
+  // the record as "ready", and a SIGTERM before the handler would end the app
+  // with 143 instead of 0.
+  const app = `process.on("SIGTERM", () => process.exit(0)); setInterval(() => {}, 1000);
+    require("fs").appendFileSync(${JSON.stringify(seen)}, process.env.APP_SECRET + "\\n");`;
   const agent = runInProcess(
     baseConfig({
       ...jwtAuth(bao, jwtPath),
@@ -41,11 +44,13 @@ test("exec mode: the app starts with the rendered values in its environment and 
     }),
   );
   try {
-    await eventually("app started", 15_000, () => existsSync(seen));
-    assert.equal(readFileSync(seen, "utf8"), "env-one\n");
+    // the file exists a moment before its line is in it: wait for the whole line
+    const record = () => (existsSync(seen) ? readFileSync(seen, "utf8") : "");
+    await eventually("app started", 15_000, () => record().endsWith("\n"));
+    assert.equal(record(), "env-one\n");
     await kvPut(bao, "kv", "app", { v: "env-two" });
     await eventually("app restarted with the new value", 15_000, () =>
-      readFileSync(seen, "utf8") === "env-one\nenv-two\n" ? true : undefined,
+      record() === "env-one\nenv-two\n" ? true : undefined,
     );
     assert.equal(await agent.stop(), 0, "the agent exits with the app's code");
     agent.logs.assertNoSecrets(["env-one", "env-two"]);

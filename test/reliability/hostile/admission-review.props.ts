@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../../support/properties.ts";
 import { parseReviewBody, reviewAdmission } from "../../../webhook/server/admission.ts";
 import { injectPod } from "../../../webhook/mutate/inject.ts";
 import { annotatedPod } from "../../webhook/server/reviews.ts";

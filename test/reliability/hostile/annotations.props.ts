@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../../support/properties.ts";
 import { ANNOTATIONS, fullName } from "../../../webhook/annotations/table.ts";
 import type { Pod } from "../../../webhook/mutate/pod.ts";
 import { validatePod } from "../../webhook/mutate/helpers.ts";

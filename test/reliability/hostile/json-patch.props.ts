@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../../support/properties.ts";
 import type { Pod } from "../../../webhook/mutate/pod.ts";
 import {
   AGENT_CONTAINERS,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { lstat, mkdir, mkdtemp, readdir, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import fc from "fast-check";
+import fc from "../../support/properties.ts";
 import { writeFileAtomic } from "../../../agent/output/index.ts";
 import { VaultletError } from "../../../shared/errors.ts";
 import {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../../support/properties.ts";
 import { TemplateError } from "../../../agent/template/errors.ts";
 import { goEngine } from "../../../agent/template/go/engine.ts";
 import { handlebarsEngine } from "../../../agent/template/handlebars/engine.ts";

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../../support/properties.ts";
 import { parseAllDocuments } from "yaml";
 
 /**

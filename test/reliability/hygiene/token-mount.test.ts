@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../../support/properties.ts";
 import type { Container, Pod } from "../../../webhook/mutate/pod.ts";
 import { TOKEN_MOUNT_PATH, VOLUME_TOKEN } from "../../../webhook/mutate/names.ts";
 import {

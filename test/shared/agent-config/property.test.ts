@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import fc from "fast-check";
+import fc from "../../support/properties.ts";
+import { parseJson } from "../../../shared/json.ts";
 import {
   parseAgentConfigJson,
   toJson,
@@ -149,8 +150,8 @@ const config = fc
 test("every valid config survives toJson and back unchanged", () => {
   fc.assert(
     fc.property(config, (c) => {
-      // plain objects (the generator makes null-prototype ones)
-      const typed = JSON.parse(JSON.stringify(c)) as AgentConfig;
+      // plain objects (the generator makes null-prototype ones), keys read as written
+      const typed = parseJson(JSON.stringify(c)) as AgentConfig;
       const back = parseAgentConfigJson(JSON.stringify(toJson(typed)), "generated.json");
       assert.deepEqual(back.config, typed);
       assert.deepEqual(back.warnings, []);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../../support/properties.ts";
 import { isRetryableStatus, retryDelayMs } from "../../../shared/vault/retry.ts";
 import { codeForStatus, scrub, stringsIn } from "../../../shared/vault/errors.ts";
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../../support/properties.ts";
 import jsonpatch from "fast-json-patch";
 import { ANNOTATIONS, fullName } from "../../../webhook/annotations/table.ts";
 import { injectPod } from "../../../webhook/mutate/inject.ts";

@@ -1,4 +1,5 @@
-import fc from "fast-check";
+import fc from "../../../support/properties.ts";
+import type { Arbitrary } from "fast-check";
 
 /**
  * Valid HCL version 1 documents shaped like agent configs, written in the
@@ -128,7 +129,7 @@ const scalar = fc.oneof(stringValue, number, fc.constantFrom("true", "false"), h
 /** Separators between items: a newline, a comma, nothing but a space, comments. */
 const separator = fc.constantFrom("\n", ", ", " ", "\n\n# note\n", " /* c */ ", " // c\n", ",\n");
 
-function value(depth: number): fc.Arbitrary<string> {
+function value(depth: number): Arbitrary<string> {
   if (depth <= 0) return scalar;
   return fc.oneof(
     { weight: 4, arbitrary: scalar },
@@ -137,7 +138,7 @@ function value(depth: number): fc.Arbitrary<string> {
   );
 }
 
-function list(depth: number): fc.Arbitrary<string> {
+function list(depth: number): Arbitrary<string> {
   return fc
     .record({
       elements: fc.array(value(depth), { maxLength: 4 }),
@@ -159,7 +160,7 @@ type Block = {
   body: string;
 };
 
-function item(depth: number): fc.Arbitrary<Item> {
+function item(depth: number): Arbitrary<Item> {
   const setting = fc.record({ kind: fc.constant("set" as const), key, value: value(depth) });
   if (depth <= 0) return setting;
   const block = fc.record({
@@ -172,7 +173,7 @@ function item(depth: number): fc.Arbitrary<Item> {
 }
 
 /** Items of one body; settings get names of their own, as a valid file needs. */
-function body(depth: number): fc.Arbitrary<string> {
+function body(depth: number): Arbitrary<string> {
   return fc
     .tuple(
       fc.array(item(depth), { maxLength: 5 }),
@@ -196,7 +197,7 @@ function body(depth: number): fc.Arbitrary<string> {
     });
 }
 
-export const hclDocument: fc.Arbitrary<string> = body(3);
+export const hclDocument: Arbitrary<string> = body(3);
 
 const INSERTS = [
   "{",
@@ -219,7 +220,7 @@ const INSERTS = [
 ];
 
 /** One character deleted or inserted somewhere in one of `docs` (whole characters: a file is UTF-8). */
-export function mutated(docs: string[]): fc.Arbitrary<string> {
+export function mutated(docs: string[]): Arbitrary<string> {
   return fc
     .record({
       doc: fc.constantFrom(...docs),
