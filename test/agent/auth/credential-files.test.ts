@@ -37,7 +37,8 @@ test("token_file: a replaced token file is noticed and its token used at once; a
   await bao.enableKvV2("kv");
   await kvPut(bao, "kv", "app", { v: "one" });
   // A is not renewable and short: the agent can only wait for the file to change
-  const a = await bao.createToken({ policies: ["app"], ttl: "3s", renewable: false });
+  // (long enough for a first login and render on a loaded machine)
+  const a = await bao.createToken({ policies: ["app"], ttl: "10s", renewable: false });
   const b = await bao.createToken({ policies: ["app"], ttl: "1h" });
   const dir = tempDir();
   const tokenFile = join(dir, "vault-token");
@@ -54,7 +55,7 @@ test("token_file: a replaced token file is noticed and its token used at once; a
     const parts = await agent.parts();
     await eventually("rendered with token A", 15_000, () => existsSync(out));
     const waiting = "the token file still holds the current token; waiting for a new one";
-    await eventually("A near its end", 10_000, () => agent.logs.messages(waiting).length === 1);
+    await eventually("A near its end", 20_000, () => agent.logs.messages(waiting).length === 1);
     assert.equal(
       bao.auditRequests({ pathPrefix: "auth/token/lookup-self" }).length,
       1,

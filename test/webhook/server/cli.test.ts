@@ -31,7 +31,9 @@ async function listeningPort(proc: TrackedProcess): Promise<number> {
       if (proc.hasExited) throw new Error(`webhook exited: ${proc.output()}`);
       return undefined;
     },
-    15_000,
+    // a bound on a hang, not a timing claim: from the sources on a loaded
+    // 2-core machine the webhook has taken 12 s to start
+    60_000,
   );
 }
 
