@@ -75,7 +75,13 @@ describe("vaultlet webhook (the command)", () => {
             method: "POST",
             ca,
             agent: false,
-            headers: { "content-type": "application/json", "content-length": String(body.length) },
+            headers: {
+              "content-type": "application/json",
+              "content-length": String(body.length),
+              // the server answers 100 Continue once it has parsed the
+              // headers: from then on the request is in flight, not idle
+              expect: "100-continue",
+            },
           },
           (r) => {
             r.resume();
@@ -83,11 +89,11 @@ describe("vaultlet webhook (the command)", () => {
           },
         );
         req.on("error", reject);
-        req.write(body.slice(0, 100), () => sent());
+        req.on("continue", () => req.write(body.slice(0, 100), () => sent()));
+        req.flushHeaders();
         finish = () => req.end(body.slice(100));
       });
       await headersSent;
-      await new Promise((r) => setTimeout(r, 100));
       proc.child.kill("SIGTERM");
       await waitUntil(
         "shutdown to start",
