@@ -7,13 +7,14 @@ import { readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
+import { AGENT_NODE_OPTIONS } from "../../deploy/images/layout.ts";
 
 /**
- * V8 limits the agent image sets (NODE_OPTIONS): a small young generation and
- * old-space cap keep an idle agent's heap from growing towards node's
- * defaults, which are sized for servers.
+ * V8 limits the agent image sets (NODE_OPTIONS, from the image layout): a
+ * small young generation and old-space cap keep an idle agent's heap from
+ * growing towards node's defaults, which are sized for servers.
  */
-export const AGENT_NODE_OPTIONS = "--max-semi-space-size=1 --max-old-space-size=64";
+export { AGENT_NODE_OPTIONS };
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;

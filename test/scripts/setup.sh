@@ -92,3 +92,18 @@ if [ -z "${PG_BIN:-}" ]; then
   fi
 fi
 export PG_BIN
+
+# runc (Debian's) runs the built images in the tests as a restricted pod would
+# (test/deploy/images.test.ts); running containers needs root.
+if [ -z "${RUNC_BIN:-}" ]; then
+  if ! command -v runc >/dev/null 2>&1; then
+    log "installing runc from Debian packages"
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq runc >&2; then
+      $SUDO apt-get update -qq >&2
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq runc >&2
+    fi
+  fi
+  RUNC_BIN="$(command -v runc)"
+fi
+export RUNC_BIN

