@@ -107,3 +107,8 @@ if [ -z "${RUNC_BIN:-}" ]; then
   RUNC_BIN="$(command -v runc)"
 fi
 export RUNC_BIN
+
+# The single-node Kubernetes cluster of the real-pod tests: Kubernetes, etcd,
+# containerd, runc, CNI plugins and the harness's own images (cluster-tools.sh).
+# shellcheck source=cluster-tools.sh
+source "$root/test/scripts/cluster-tools.sh"
