@@ -215,3 +215,28 @@ test("a TokenRequest for audience vault bound to a pod names that pod", async ()
   assert.equal(claims["kubernetes.io"].namespace, ns);
   assert.deepEqual(claims["kubernetes.io"].pod, { name: "holder", uid: pod.metadata.uid });
 });
+
+test("an image loaded into the running cluster runs, and running pods survive the load", async () => {
+  const imagesDir = process.env.CLUSTER_IMAGES_DIR;
+  assert.ok(imagesDir, "CLUSTER_IMAGES_DIR is not set: run through test/scripts/test.sh");
+  await cluster.apply(probePod("survivor", [{ name: "sleep", args: ["sleep"] }]), ns);
+  const before = await cluster.waitForPod(ns, "survivor", "Running");
+  const name = "docker.io/vaultlet/probe-loaded:0.0.1";
+  await cluster.loadImages([{ archive: join(imagesDir, "probe.oci.tar"), name }]);
+  const pod = probePod("loaded", [{ name: "id", args: ["id"] }]);
+  pod.spec.containers[0]!.image = name;
+  await cluster.apply(pod, ns);
+  await cluster.waitForPod(ns, "loaded", "Succeeded");
+  assert.equal(await cluster.kubectl(["logs", "-n", ns, "loaded"]), "uid=10001 gid=10001\n");
+  const after = await cluster.waitForPod(ns, "survivor", "Running");
+  assert.equal(after.metadata.uid, before.metadata.uid);
+  assert.deepEqual(
+    after.status.containerStatuses?.map((c) => [
+      c.name,
+      c.ready,
+      c.restartCount,
+      Object.keys(c.state ?? {}),
+    ]),
+    [["sleep", true, 0, ["running"]]],
+  );
+});

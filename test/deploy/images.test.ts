@@ -22,7 +22,7 @@ import {
 import { REPO_ROOT } from "../../deploy/images/build-bundles.ts";
 import { renderChart } from "../../deploy/chart/render.ts";
 import { AGENT_COMMAND, CONFIG_ENV } from "../../webhook/mutate/names.ts";
-import { baoWithJwt, kvPut } from "../agent/agent-harness.ts";
+import { baoWithJwt, eventually, kvPut } from "../agent/agent-harness.ts";
 import { findBaoBinary } from "../support/openbao.ts";
 import { freePort, GiveUp, makeTempDir, removeTempDir, waitUntil } from "../support/processes.ts";
 import { postReview } from "../webhook/server/https.ts";
@@ -201,6 +201,38 @@ describe("image layout", () => {
 });
 
 /** The image's own settings, the way a kubelet runs it with a pod's `command`. */
+const KV_POLICY = `path "kv/data/app" { capabilities = ["read"] }`;
+const AGENT_ARGS = [...AGENT_COMMAND, `-config-env=${CONFIG_ENV}`];
+const JWT_IN_POD = "/var/run/secrets/vaultlet/jwt";
+
+/** jwt login with the mounted token, kv/app's password to /vault/secrets/password */
+function agentConfig(address: string) {
+  return {
+    vault: { address },
+    auto_auth: {
+      method: { type: "jwt", mount_path: "auth/jwt", config: { role: "app", path: JWT_IN_POD } },
+    },
+    template: [
+      {
+        destination: "/vault/secrets/password",
+        contents: '{{ with secret "kv/app" }}{{ .Data.data.password }}{{ end }}',
+      },
+    ],
+  };
+}
+
+/** as the webhook injects it: config in VAULT_CONFIG, token and secrets volume mounted */
+function agentRun(config: object, jwtPath: string, secrets: string): RunOptions {
+  return {
+    env: [`${CONFIG_ENV}=${Buffer.from(JSON.stringify(config)).toString("base64")}`],
+    hostNetwork: true,
+    binds: [
+      { source: jwtPath, destination: JWT_IN_POD, readonly: true },
+      { source: secrets, destination: "/vault/secrets", readonly: false },
+    ],
+  };
+}
+
 interface RunOptions {
   env?: string[];
   hostNetwork?: boolean;
@@ -317,40 +349,55 @@ describe("the images under runc: uid 65532, read-only root, no capabilities, loo
 
   test("agent: `vaultlet agent -config-env=VAULT_CONFIG` in once mode renders a KV secret from a real OpenBao into a writable mount", async () => {
     const password = "image-Pa55word";
-    const { bao, jwtPath } = await baoWithJwt(`path "kv/data/app" { capabilities = ["read"] }`);
+    const { bao, jwtPath } = await baoWithJwt(KV_POLICY);
     await bao.enableKvV2("kv");
     await kvPut(bao, "kv", "app", { password });
     const secrets = makeTempDir("vaultlet-image-secrets-");
     chownSync(secrets, NONROOT.uid, NONROOT.gid);
-    const config = {
-      vault: { address: bao.address },
-      exit_after_auth: true,
-      auto_auth: {
-        method: {
-          type: "jwt",
-          mount_path: "auth/jwt",
-          config: { role: "app", path: "/var/run/secrets/vaultlet/jwt" },
-        },
-      },
-      template: [
-        {
-          destination: "/vault/secrets/password",
-          contents: '{{ with secret "kv/app" }}{{ .Data.data.password }}{{ end }}',
-        },
-      ],
-    };
-    const run = await runImage("agent", [...AGENT_COMMAND, `-config-env=${CONFIG_ENV}`], {
-      env: [`${CONFIG_ENV}=${Buffer.from(JSON.stringify(config)).toString("base64")}`],
-      hostNetwork: true,
-      binds: [
-        { source: jwtPath, destination: "/var/run/secrets/vaultlet/jwt", readonly: true },
-        { source: secrets, destination: "/vault/secrets", readonly: false },
-      ],
-    });
+    const config = { ...agentConfig(bao.address), exit_after_auth: true };
+    const run = await runImage("agent", AGENT_ARGS, agentRun(config, jwtPath, secrets));
     assert.equal(run.code, 0, run.output);
     assert.equal(readFileSync(join(secrets, "password"), "utf8"), password);
     assert.equal(statSync(join(secrets, "password")).uid, NONROOT.uid);
     assert.ok(!run.output.includes(password), "the secret is not logged");
+  });
+
+  test("agent sidecar: ready after the first render, re-renders a rotated secret, exits 0 on SIGTERM as process 1", async () => {
+    const { bao, jwtPath } = await baoWithJwt(KV_POLICY);
+    await bao.enableKvV2("kv");
+    await kvPut(bao, "kv", "app", { password: "image-first-Pa55word" });
+    const secrets = makeTempDir("vaultlet-image-secrets-");
+    chownSync(secrets, NONROOT.uid, NONROOT.gid);
+    const port = await freePort();
+    const config = {
+      ...agentConfig(bao.address),
+      template_config: { static_secret_render_interval: "1s" },
+      vaultlet: { listen: `127.0.0.1:${port}` },
+    };
+    const container = startContainer(
+      containerRun("agent", AGENT_ARGS, agentRun(config, jwtPath, secrets)),
+    );
+    const rendered = () => readFileSync(join(secrets, "password"), "utf8");
+    try {
+      await eventually("the agent in its container to be ready", 30_000, async () => {
+        if (container.proc.hasExited) throw new GiveUp(container.proc.output());
+        const res = await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined);
+        return res?.status === 200;
+      });
+      assert.equal(rendered(), "image-first-Pa55word");
+      await kvPut(bao, "kv", "app", { password: "image-rotated-Pa55word" });
+      await eventually(
+        "the rotated secret to be rendered",
+        30_000,
+        () => rendered() === "image-rotated-Pa55word",
+      );
+      await container.proc.stop("SIGTERM");
+      const end = await container.finished();
+      assert.equal(end.code, 0, end.output);
+    } finally {
+      await container.proc.stop("SIGKILL");
+      await container.finished();
+    }
   });
 });
 

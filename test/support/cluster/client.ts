@@ -41,6 +41,7 @@ export interface PodStatus {
     containerStatuses?: {
       name: string;
       ready: boolean;
+      restartCount: number;
       state?: Record<string, { reason?: string; exitCode?: number; message?: string }>;
     }[];
   };

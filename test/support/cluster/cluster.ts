@@ -165,69 +165,69 @@ export async function loadImages(stateDir: string, images: ImageArchive[]): Prom
   await restartContainerd(layout);
 }
 
+interface ApiAccess {
+  api: string;
+  ca: Buffer;
+  token: string;
+}
+
+async function apiOk(access: ApiAccess, path: string): Promise<boolean> {
+  return (
+    (await httpGet({ url: `${access.api}${path}`, ca: access.ca, token: access.token }))?.status ===
+    200
+  );
+}
+
+async function nodeReady(access: ApiAccess, nodeName: string): Promise<boolean> {
+  const { ca, token } = access;
+  const res = await httpGet({ url: `${access.api}/api/v1/nodes/${nodeName}`, ca, token });
+  if (res?.status !== 200) return false;
+  const node = JSON.parse(res.body) as {
+    status?: { conditions?: { type: string; status: string }[] };
+  };
+  return node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+}
+
+/** The controller manager, scheduler and kubelet answer /healthz (their own serving certificates). */
+function waitHealthy(layout: ClusterLayout, spec: ClusterSpec): Promise<void[]> {
+  const healthy = async (url: string) => (await httpGet({ url, insecure: true }))?.status === 200;
+  const local = (port: number) => `https://127.0.0.1:${port}/healthz`;
+  const checks: [string, string][] = [
+    ["kube-controller-manager", local(spec.ports.controllerManager)],
+    ["kube-scheduler", local(spec.ports.scheduler)],
+    ["kubelet", `http://127.0.0.1:${spec.ports.kubeletHealthz}/healthz`],
+  ];
+  return Promise.all(
+    checks.map(([component, url]) =>
+      waitForComponent(layout, component, "healthy", () => healthy(url), 60_000),
+    ),
+  );
+}
+
 async function startControlPlane(layout: ClusterLayout, spec: ClusterSpec, binDir: string) {
-  const ca = readFileSync(join(layout.pkiDir, "ca.crt"));
-  const token = adminToken(layout);
-  const api = apiServerUrl(spec);
+  const access: ApiAccess = {
+    api: apiServerUrl(spec),
+    ca: readFileSync(join(layout.pkiDir, "ca.crt")),
+    token: adminToken(layout),
+  };
   startComponent(layout, config.apiServerCommand(layout, spec, binDir));
-  const ok = async (url: string, insecure = false) =>
-    (await httpGet({ url, ca, token, insecure }))?.status === 200;
-  await waitForComponent(layout, "kube-apiserver", "ready", () => ok(`${api}/readyz`), 90_000);
+  await waitForComponent(layout, "kube-apiserver", "ready", () => apiOk(access, "/readyz"), 90_000);
   startComponent(layout, config.controllerManagerCommand(layout, spec, binDir));
   startComponent(layout, config.schedulerCommand(layout, spec, binDir));
   startComponent(layout, config.kubeletCommand(layout, spec, binDir));
-  const local = (port: number) => `https://127.0.0.1:${port}/healthz`;
-  await Promise.all([
-    waitForComponent(
-      layout,
-      "kube-controller-manager",
-      "healthy",
-      () => ok(local(spec.ports.controllerManager), true),
-      60_000,
-    ),
-    waitForComponent(
-      layout,
-      "kube-scheduler",
-      "healthy",
-      () => ok(local(spec.ports.scheduler), true),
-      60_000,
-    ),
-    waitForComponent(
-      layout,
-      "kubelet",
-      "healthy",
-      () => ok(`http://127.0.0.1:${spec.ports.kubeletHealthz}/healthz`),
-      60_000,
-    ),
-  ]);
+  await waitHealthy(layout, spec);
   await waitForComponent(
     layout,
     "kubelet",
     "registered as a Ready node",
-    async () => {
-      const res = await httpGet({ url: `${api}/api/v1/nodes/${spec.nodeName}`, ca, token });
-      if (res?.status !== 200) return false;
-      const node = JSON.parse(res.body) as {
-        status?: { conditions?: { type: string; status: string }[] };
-      };
-      return (
-        node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false
-      );
-    },
+    () => nodeReady(access, spec.nodeName),
     90_000,
   );
   await waitForComponent(
     layout,
     "kube-controller-manager",
     "creating the default ServiceAccount",
-    async () =>
-      (
-        await httpGet({
-          url: `${api}/api/v1/namespaces/default/serviceaccounts/default`,
-          ca,
-          token,
-        })
-      )?.status === 200,
+    () => apiOk(access, "/api/v1/namespaces/default/serviceaccounts/default"),
     60_000,
   );
 }
@@ -273,8 +273,9 @@ export async function down(stateDir: string): Promise<void> {
   const spec = readSpec(layout);
   const pidOf = (c: string) => componentPid(layout, c);
   const kubelet = pidOf("kubelet");
-  if (kubelet !== undefined) await stopPids([kubelet], 10_000);
-  if (await commandOk("ctr", ["--address", layout.containerdSocket, "version"])) {
+  if (kubelet !== undefined) await stopPids([kubelet], 3_000);
+  const ctrVersion = ["--address", layout.containerdSocket, "--connect-timeout", "2s", "version"];
+  if (existsSync(layout.containerdSocket) && (await commandOk("ctr", ctrVersion))) {
     try {
       removeAllContainers(layout);
     } catch {
