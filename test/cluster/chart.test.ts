@@ -16,12 +16,12 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { TestCluster } from "../support/cluster/client.ts";
 import { testCluster } from "../support/cluster/client.ts";
-import { imageNames } from "../support/cluster/images.ts";
+import { ensureVaultletImage } from "../support/cluster/vaultlet-images.ts";
 import { componentLog } from "../support/cluster/layout.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -134,11 +134,7 @@ const agentOf = (pod: Obj) =>
 
 before(async () => {
   cluster = testCluster();
-  const archive = join(ROOT, "dist/images/vaultlet-webhook.oci.tar");
-  if (!imageNames(cluster.layout).includes(WEBHOOK_IMAGE)) {
-    assert.ok(existsSync(archive), `${archive} is missing: run \`npm run images\` first`);
-    await cluster.loadImages([{ archive, name: WEBHOOK_IMAGE }]);
-  }
+  await ensureVaultletImage(cluster, "webhook");
   ns = await cluster.createNamespace("vaultlet");
   apps = await cluster.createNamespace("apps");
   for (const n of [ns, apps]) await cluster.kubectl(["label", "namespace", n, labels()]);

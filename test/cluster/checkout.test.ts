@@ -31,6 +31,7 @@ import { buildCheckoutAppImage, CHECKOUT_APP_IMAGE } from "../support/cluster/ap
 import type { PodStatus, TestCluster } from "../support/cluster/client.ts";
 import { testCluster } from "../support/cluster/client.ts";
 import { componentLog } from "../support/cluster/layout.ts";
+import { ensureVaultletImage } from "../support/cluster/vaultlet-images.ts";
 import { startRelay, type Relay } from "../support/cluster/relay.ts";
 import { findBaoBinary, startOpenBao, type OpenBaoServer } from "../support/openbao.ts";
 import {
@@ -199,6 +200,7 @@ const fileOf = (line: AppLine, name: string) => line.files.find((f) => f.file.en
 
 before(async () => {
   cluster = testCluster();
+  await ensureVaultletImage(cluster, "agent");
   ns = await cluster.createNamespace("shop");
   await setUpVault();
   relay = await startRelay(cluster.spec.gateway, {

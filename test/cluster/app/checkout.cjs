@@ -26,7 +26,13 @@ function look(file) {
 }
 
 function report(event) {
-  const line = { event, hups, uid: process.getuid(), gid: process.getgid(), files: files.map(look) };
+  const line = {
+    event,
+    hups,
+    uid: process.getuid(),
+    gid: process.getgid(),
+    files: files.map(look),
+  };
   process.stdout.write(JSON.stringify(line) + "\n");
 }
 
