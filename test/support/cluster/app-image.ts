@@ -1,7 +1,7 @@
 /**
  * The test app image for real-pod tests: vaultlet's own image builder
  * (deploy/images) with the same node runtime layer as the agent and webhook
- * images, plus one small script (test/cluster/app/checkout.cjs) started as
+ * images, plus one small script (test/cluster/app/checkout.mjs) started as
  * /usr/local/bin/checkout, so that `ps` and the agent's signal-process lookup
  * name it "checkout" as the checkout example expects. No registry, no shell.
  */
@@ -19,13 +19,13 @@ import {
 import type { ImageArchive } from "./images.ts";
 
 export const CHECKOUT_APP_IMAGE = "vaultlet.local/checkout-app:1";
-const SCRIPT = resolve(import.meta.dirname, "../../cluster/app/checkout.cjs");
+const SCRIPT = resolve(import.meta.dirname, "../../cluster/app/checkout.mjs");
 
 const SPEC: ImageSpec = {
   repository: "vaultlet.local/checkout-app",
   archive: "checkout-app.oci.tar",
   user: `${NONROOT.uid}:${NONROOT.gid}`,
-  entrypoint: ["/usr/local/bin/checkout", "/app/checkout.cjs"],
+  entrypoint: ["/usr/local/bin/checkout", "/app/checkout.mjs"],
   cmd: [],
   env: { PATH: "/usr/local/bin:/nodejs/bin" },
   title: "checkout stand-in (tests only)",
@@ -40,7 +40,7 @@ export async function buildCheckoutAppImage(dir: string): Promise<ImageArchive> 
   );
   const app = await buildLayer(
     [
-      { type: "file", path: "/app/checkout.cjs", mode: 0o644, data: await readFile(SCRIPT) },
+      { type: "file", path: "/app/checkout.mjs", mode: 0o644, data: await readFile(SCRIPT) },
       { type: "symlink", path: "/usr/local/bin/checkout", target: NODE_BIN },
     ],
     "checkout stand-in",

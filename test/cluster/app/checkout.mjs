@@ -1,11 +1,11 @@
-"use strict";
+/* global process, setInterval */
 // A stand-in for the checkout app of deploy/examples/kubernetes/checkout.yaml,
 // run in real pods by test/cluster/checkout.test.ts. It reads its secret files
 // at start and on every SIGHUP (as an app that reloads its configuration
 // does) and logs one JSON line each time: the files' modes, owners, sizes and
 // short fingerprints, never their contents.
-const fs = require("node:fs");
-const crypto = require("node:crypto");
+import fs from "node:fs";
+import crypto from "node:crypto";
 
 // ps and the agent's signal-process lookup see it as "checkout"
 process.title = "checkout";
