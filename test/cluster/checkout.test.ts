@@ -27,7 +27,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { parseAllDocuments, stringify } from "yaml";
-import { buildCheckoutAppImage, CHECKOUT_APP_IMAGE } from "../support/cluster/app-image.ts";
+import { CHECKOUT_APP_IMAGE, ensureCheckoutAppImage } from "../support/cluster/app-image.ts";
 import type { PodStatus, TestCluster } from "../support/cluster/client.ts";
 import { testCluster } from "../support/cluster/client.ts";
 import { componentLog } from "../support/cluster/layout.ts";
@@ -40,7 +40,6 @@ import {
   startPostgres,
   type PostgresServer,
 } from "../support/postgres.ts";
-import { makeTempDir } from "../support/processes.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const EXAMPLES = join(ROOT, "deploy/examples");
@@ -207,7 +206,7 @@ before(async () => {
     host: "127.0.0.1",
     port: Number(new URL(bao.address).port),
   });
-  await cluster.loadImages([await buildCheckoutAppImage(makeTempDir("vaultlet-app-image-"))]);
+  await ensureCheckoutAppImage(cluster);
   const manifest = await injectWithInput(
     [CLI, "inject", "-f", "-", `-vault-address=http://${relay.address}`],
     checkoutCopy(),

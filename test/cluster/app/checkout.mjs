@@ -9,8 +9,12 @@ import crypto from "node:crypto";
 
 // ps and the agent's signal-process lookup see it as "checkout"
 process.title = "checkout";
-const arg = (name) => process.argv[process.argv.indexOf(name) + 1];
-const files = [arg("--config"), arg("--db-env")];
+// the files named by --config and --db-env; with --once, report and exit
+// (0 when every file was read), as a batch job does
+const argv = process.argv;
+const files = ["--config", "--db-env"]
+  .filter((flag) => argv.includes(flag))
+  .map((flag) => argv[argv.indexOf(flag) + 1]);
 let hups = 0;
 
 function look(file) {
@@ -42,4 +46,7 @@ process.on("SIGHUP", () => {
 });
 process.on("SIGTERM", () => process.exit(0));
 report("start");
+if (argv.includes("--once")) {
+  process.exit(files.map(look).some((f) => f.error) ? 1 : 0);
+}
 setInterval(() => {}, 1 << 30);

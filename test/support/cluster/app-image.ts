@@ -5,6 +5,8 @@
  * /usr/local/bin/checkout, so that `ps` and the agent's signal-process lookup
  * name it "checkout" as the checkout example expects. No registry, no shell.
  */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { NODE_BIN, NONROOT, type ImageSpec } from "../../../deploy/images/layout.ts";
@@ -16,10 +18,16 @@ import {
   layoutArchive,
   ociArchitecture,
 } from "../../../deploy/images/oci.ts";
-import type { ImageArchive } from "./images.ts";
+import type { TestCluster } from "./client.ts";
+import { imageNames, type ImageArchive } from "./images.ts";
+import { makeTempDir } from "../processes.ts";
 
-export const CHECKOUT_APP_IMAGE = "vaultlet.local/checkout-app:1";
 const SCRIPT = resolve(import.meta.dirname, "../../cluster/app/checkout.mjs");
+/** tagged by the script's content: a changed script is a new image, loaded anew */
+export const CHECKOUT_APP_IMAGE = `vaultlet.local/checkout-app:${createHash("sha256")
+  .update(readFileSync(SCRIPT))
+  .digest("hex")
+  .slice(0, 12)}`;
 
 const SPEC: ImageSpec = {
   repository: "vaultlet.local/checkout-app",
@@ -30,6 +38,13 @@ const SPEC: ImageSpec = {
   env: { PATH: "/usr/local/bin:/nodejs/bin" },
   title: "checkout stand-in (tests only)",
 };
+
+/** Builds and loads the image unless the cluster has it already; returns its name. */
+export async function ensureCheckoutAppImage(cluster: TestCluster): Promise<string> {
+  if (imageNames(cluster.layout).includes(CHECKOUT_APP_IMAGE)) return CHECKOUT_APP_IMAGE;
+  await cluster.loadImages([await buildCheckoutAppImage(makeTempDir("vaultlet-app-image-"))]);
+  return CHECKOUT_APP_IMAGE;
+}
 
 /** Writes the image archive into `dir`; returns what `loadImages` takes. */
 export async function buildCheckoutAppImage(dir: string): Promise<ImageArchive> {
