@@ -11,6 +11,9 @@ echo "node $(node --version), $("$BAO_BIN" version | head -n 1), PostgreSQL $("$
 echo "== type-check"; tsc --noEmit -p .
 echo "== lint"; eslint -c test/eslint.config.js --max-warnings=0 .
 echo "== format"; prettier --check --log-level=warn .
+echo "== images"
+# The real-pod tests run the images users ship: built here from this checkout.
+node deploy/images/build-images.ts
 echo "== test cluster"
 # One single-node Kubernetes for the whole run (test/support/cluster); torn
 # down on exit, whatever happened. The tests find it through the VAULTLET_*
