@@ -1,6 +1,10 @@
 // @ts-check
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { resolve } from "node:path";
+import vaultlet from "./eslint/boundaries.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
 
 export default tseslint.config(
   {
@@ -19,5 +23,10 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": "error",
       "no-console": "off",
     },
+  },
+  {
+    files: ["shared/**/*.ts", "agent/**/*.ts", "webhook/**/*.ts", "deploy/**/*.ts"],
+    plugins: { vaultlet },
+    rules: { "vaultlet/boundaries": ["error", { root: ROOT }] },
   },
 );

@@ -3,7 +3,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { VaultletError } from "../shared/errors.ts";
 import { createLogger, type Logger } from "../shared/log.ts";
 import { injectPod } from "./mutate/inject.ts";
-import { parseListen } from "./server/listen.ts";
+import { parseWebhookListen } from "./server/listen.ts";
 import { startWebhookServer, type WebhookServer } from "./server/server.ts";
 import { settingsFromEnvAndFlags, settingsUsage, type InjectorSettings } from "./settings.ts";
 import { autoTlsSource } from "./tls/auto.ts";
@@ -54,7 +54,7 @@ export async function runWebhook(
       "the Vault address is required: set AGENT_INJECT_VAULT_ADDR or -vault-address=https://vault:8200",
     );
   }
-  const { host, port } = parseListen(settings.listen);
+  const { host, port } = parseWebhookListen(settings.listen);
   const minVersion = tlsMinVersion(settings.tlsMinVersion);
   return startWebhookServer({
     settings,

@@ -3,7 +3,7 @@ import { constants } from "node:os";
 import { VaultletError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { ExecStanza } from "../../shared/agent-config/types.ts";
-import { parseSignal } from "../output/signal.ts";
+import { parseSignal } from "../../shared/signal.ts";
 import { envChanges, mergeEnv, type EnvValues } from "./env.ts";
 
 /** Time between the stop signal and SIGKILL when exec sets no restart_kill_grace. */

@@ -25,6 +25,7 @@ import type {
 import { defaultRandom, type Random } from "../timing/jitter.ts";
 import { readIfExists, readSource } from "./files.ts";
 import { RenderQueue, renderComplete, renderEnvironment } from "./template-job.ts";
+import { stripUndefined } from "../../shared/own.ts";
 
 export const TEMPLATE_ENGINE_MISSING = "TEMPLATE_ENGINE_MISSING";
 export const COMMAND_FAILED = "COMMAND_FAILED";
@@ -420,10 +421,6 @@ export class AgentRunner {
     for (const job of [...this.#files, ...this.#envs]) for (const k of job.used) all.add(k);
     return all;
   }
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** A signal target that is not there: no process by that name, or no pid file yet. */

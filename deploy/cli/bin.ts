@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from "./run.ts";
+import { SOURCE_PROGRAM } from "./commands.ts";
+import { dispatch } from "./dispatch.ts";
 
-process.exitCode = await runCli(process.argv.slice(2));
+process.exitCode = await dispatch(SOURCE_PROGRAM, process.argv.slice(2));

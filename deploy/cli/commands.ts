@@ -1,23 +1,14 @@
-import { readFile } from "node:fs/promises";
-import { dispatch, SUMMARIES, type Program } from "./dispatch.ts";
+import { AGENT_COMMANDS } from "./agent-commands.ts";
+import type { Program } from "./dispatch.ts";
+import { version } from "./version.ts";
+import { WEBHOOK_COMMANDS } from "./webhook-commands.ts";
 
-export { normalizeFlags } from "./dispatch.ts";
+/**
+ * The one command table: `vaultlet` run from the sources (package.json's
+ * `bin`) knows every command; each image's entry dispatches its own half
+ * (./agent-commands.ts, ./webhook-commands.ts). deploy/cli/ and the image
+ * entries are the only code that imports both programs.
+ */
+export const COMMANDS = { ...WEBHOOK_COMMANDS, ...AGENT_COMMANDS };
 
-/** `vaultlet` run from the sources: every command. */
-export const SOURCE_PROGRAM: Program = {
-  name: "vaultlet",
-  version: async () => {
-    const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8"));
-    return String(pkg.version);
-  },
-  commands: {
-    webhook: { summary: SUMMARIES.webhook, load: () => import("../../webhook/cli.ts") },
-    inject: { summary: SUMMARIES.inject, load: () => import("../../webhook/inject/cli.ts") },
-    agent: { summary: SUMMARIES.agent, load: () => import("../../agent/cli.ts") },
-    doctor: { summary: SUMMARIES.doctor, load: () => import("../../agent/doctor/cli.ts") },
-  },
-};
-
-export function runCli(argv: string[]): Promise<number> {
-  return dispatch(SOURCE_PROGRAM, argv);
-}
+export const SOURCE_PROGRAM: Program = { name: "vaultlet", version, commands: COMMANDS };

@@ -17,6 +17,7 @@ COPY tsconfig.json ./
 COPY shared ./shared
 COPY agent ./agent
 COPY webhook ./webhook
+COPY deploy/cli ./deploy/cli
 COPY deploy/images ./deploy/images
 RUN node deploy/images/build-bundles.ts --only=webhook --out=/out/app --shebang=/nodejs/bin/node \
  && mkdir -p /out/usr/local/bin \

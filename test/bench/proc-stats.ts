@@ -49,7 +49,7 @@ export function procMemory(pid: number): ProcMemory {
 /** how to start vaultlet: $VAULTLET_BIN (e.g. a bundle) or the sources, with the image's node flags */
 export function vaultletCommand(): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const fromEnv = process.env["VAULTLET_BIN"];
-  const bin = fromEnv ? resolve(fromEnv) : resolve(import.meta.dirname, "../../shared/cli/bin.ts");
+  const bin = fromEnv ? resolve(fromEnv) : resolve(import.meta.dirname, "../../deploy/cli/bin.ts");
   const nodeOptions = process.env["VAULTLET_NODE_OPTIONS"] ?? AGENT_NODE_OPTIONS;
   return {
     command: process.execPath,

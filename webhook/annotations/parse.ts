@@ -1,7 +1,7 @@
 import { VaultletError } from "../../shared/errors.ts";
 import type { InjectorSettings } from "../settings.ts";
-import type { Container, Pod } from "../mutate/pod.ts";
-import { annotationsOf, containersOf } from "../mutate/pod.ts";
+import type { Container, Pod } from "../pod.ts";
+import { annotationsOf, containersOf } from "../pod.ts";
 import { A, fullName, PREFIX, type AnnotationDef } from "./table.ts";
 import { collectSecrets } from "./secrets.ts";
 import type {

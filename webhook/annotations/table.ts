@@ -12,7 +12,7 @@ import {
   parseQuantity,
 } from "./values.ts";
 import { parseJsonPatch } from "./json-patch.ts";
-import { parseSignal } from "../../agent/output/signal.ts";
+import { parseSignal } from "../../shared/signal.ts";
 
 /**
  * Every `vault.hashicorp.com/*` annotation vaultlet understands, declared

@@ -14,7 +14,7 @@ import {
   VOLUME_HOME_INIT,
   VOLUME_HOME_SIDECAR,
 } from "./names.ts";
-import type { Container, EnvVar, Pod } from "./pod.ts";
+import type { Container, EnvVar, Pod } from "../pod.ts";
 import { agentMounts } from "./volumes.ts";
 import { awsEnv } from "./aws.ts";
 

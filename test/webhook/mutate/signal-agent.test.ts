@@ -13,7 +13,7 @@ import {
 } from "../../../webhook/mutate/names.ts";
 import { agentConfig, annotated, container, inject, SETTINGS } from "./helpers.ts";
 
-const CLI = resolve(import.meta.dirname, "../../../shared/cli/bin.ts");
+const CLI = resolve(import.meta.dirname, "../../../deploy/cli/bin.ts");
 const WAIT_MS = 30_000;
 
 /**
