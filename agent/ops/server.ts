@@ -2,14 +2,11 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { VaultletError } from "../../shared/errors.ts";
 import { parseListen } from "../../shared/listen.ts";
-import { OPS_HEALTH_PATH, OPS_METRICS_PATH, OPS_PORT, OPS_READY_PATH } from "../../shared/ops.ts";
+import { OPS_HEALTH_PATH, OPS_METRICS_PATH, OPS_READY_PATH } from "../../shared/ops.ts";
 import type { AgentMetrics } from "./metrics.ts";
 
 // from the builtin registry: see shared/vault/transport.ts
 const { createServer } = process.getBuiltinModule("node:http");
-
-/** The agent's own endpoint; loopback by default, as it is only for probes and scraping. */
-export const DEFAULT_OPS_LISTEN = `127.0.0.1:${OPS_PORT}`;
 
 export interface OpsState {
   /** true once every template has been rendered and written once */
@@ -67,9 +64,12 @@ export async function startOpsServer(
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err) =>
       reject(
-        new VaultletError("OPS_LISTEN_FAILED", `cannot listen on ${listen}: ${err.message}`, {
-          cause: err,
-        }),
+        new VaultletError(
+          "OPS_LISTEN_FAILED",
+          `vaultlet.listen "${listen}": cannot listen (${(err as NodeJS.ErrnoException).code ?? err.message}); ` +
+            `set vaultlet.listen to a free port, or remove it (or set "") to open no ops port`,
+          { cause: err },
+        ),
       ),
     );
     server.listen(port, host || undefined, () => resolve());

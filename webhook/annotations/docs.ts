@@ -42,7 +42,7 @@ const DELIVERY: readonly string[] = [
     "`restartPolicy: Always`. Its startup probe is `GET /ready` on port 8201, the agent's ops endpoint, " +
     "which answers 200 after the first complete render. The kubelet probes the pod IP, so in this mode the " +
     "ops endpoint listens on `0.0.0.0:8201` (config key `vaultlet.listen`); it serves health, readiness and " +
-    "metrics, never secrets. Otherwise it stays on `127.0.0.1:8201`.",
+    "metrics, never secrets. A plain sidecar's stays on `127.0.0.1:8201`; the init container opens no port.",
   "",
   "The projected token volume `vaultlet-token` is mounted read-only at " +
     "`/var/run/secrets/vaultlet.io/serviceaccount` in the agent containers only; the login reads its " +

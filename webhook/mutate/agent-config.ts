@@ -140,9 +140,10 @@ export function buildAgentConfig(spec: InjectionSpec, role: AgentRole): VaultAge
   if (spec.disableKeepAlives.length > 0) config.disable_keep_alives = [...spec.disableKeepAlives];
   if (Object.keys(spec.telemetry).length > 0) config.telemetry = { ...spec.telemetry };
   const vaultlet = compact({
-    // The kubelet sends the startup probe to the pod IP, so a native sidecar's
-    // ops endpoint listens on all interfaces; it serves no secrets.
-    listen: role === "native" ? `0.0.0.0:${OPS_PORT}` : undefined,
+    // The agent opens its ops endpoint only when asked. The kubelet sends the
+    // startup probe to the pod IP, so a native sidecar's listens on all
+    // interfaces; a plain sidecar's stays on loopback. Neither serves secrets.
+    listen: init ? undefined : `${role === "native" ? "0.0.0.0" : "127.0.0.1"}:${OPS_PORT}`,
     revoke_on_shutdown: !init && spec.revokeOnShutdown ? true : undefined,
   });
   if (Object.keys(vaultlet).length > 0) config.vaultlet = vaultlet;
