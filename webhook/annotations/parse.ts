@@ -14,6 +14,7 @@ import type {
   VaultSpec,
 } from "./spec.ts";
 import { riskWarnings, unknownAnnotationWarnings } from "./warnings.ts";
+import { agentKindOf, vaultAgentProblems, vaultAgentWarnings } from "./agent-kind.ts";
 
 /** A rejected pod: every problem in the message, and the warnings found on the way. */
 export class AnnotationError extends VaultletError {
@@ -125,6 +126,7 @@ export function parseInjectionSpec(pod: Pod, settings: InjectorSettings): ParseR
       extraSecretPaths.push(s.mountPath);
   }
 
+  const image = r.text(A.image) ?? settings.agentImage;
   const spec: InjectionSpec = {
     secrets,
     secretVolumePath,
@@ -136,7 +138,8 @@ export function parseInjectionSpec(pod: Pod, settings: InjectorSettings): ParseR
     initFirst: r.value(A.initFirst),
     nativeSidecar,
     appContainers: r.get(A.containers) ?? containersOf(pod).map((c) => c.name),
-    image: r.text(A.image) ?? settings.agentImage,
+    image,
+    agentKind: agentKindOf(image),
     resources: {
       limits: resourceList(r.value(A.limitsCpu), r.value(A.limitsMem), r.value(A.limitsEphemeral)),
       requests: resourceList(
@@ -176,10 +179,11 @@ export function parseInjectionSpec(pod: Pod, settings: InjectorSettings): ParseR
   };
 
   validate(r, spec);
+  vaultAgentProblems(r, spec);
   if (r.errors.length > 0) {
     throw new AnnotationError(r.errors.join("; "), warnings);
   }
-  warnings.push(...riskWarnings(spec, r));
+  warnings.push(...riskWarnings(spec, r), ...vaultAgentWarnings(spec));
   return { spec: Object.freeze(spec), warnings };
 }
 
