@@ -26,6 +26,7 @@ import { defaultRandom, type Random } from "../timing/jitter.ts";
 import { readIfExists, readSource } from "./files.ts";
 import { RenderQueue, renderComplete, renderEnvironment } from "./template-job.ts";
 import { stripUndefined } from "../../shared/own.ts";
+import { kindOf } from "../secrets/kinds/index.ts";
 
 export const TEMPLATE_ENGINE_MISSING = "TEMPLATE_ENGINE_MISSING";
 export const COMMAND_FAILED = "COMMAND_FAILED";
@@ -316,7 +317,7 @@ export class AgentRunner {
     const seeded: Dependency[] = [];
     let existing: string | undefined;
     const seed = (missing: Dependency[]) => {
-      const certs = missing.filter((d) => d.kind === "pki.cert");
+      const certs = missing.filter((d) => kindOf(d).reusesFileCertificate);
       if (certs.length === 0) return;
       existing ??= readIfExists(dest);
       const bundle = existing === undefined ? undefined : bundleFromPem(existing);
