@@ -27,6 +27,10 @@ export default tseslint.config(
   {
     files: ["shared/**/*.ts", "agent/**/*.ts", "webhook/**/*.ts", "deploy/**/*.ts"],
     plugins: { vaultlet },
-    rules: { "vaultlet/boundaries": ["error", { root: ROOT }] },
+    rules: {
+      "vaultlet/boundaries": ["error", { root: ROOT }],
+      // small functions with one job (tests' describe blocks are exempt)
+      "max-lines-per-function": ["error", { max: 80, skipBlankLines: true, skipComments: true }],
+    },
   },
 );

@@ -3,6 +3,7 @@ import { constants } from "node:os";
 import { VaultletError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { ExecStanza } from "../../shared/agent-config/types.ts";
+import { serialQueue } from "../../shared/serial.ts";
 import { parseSignal } from "../../shared/signal.ts";
 import {
   endChild,
@@ -88,7 +89,8 @@ class AppSupervisor implements Supervisor {
   #stopping = false;
   #restarting = false;
   #finished = false;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** updates run one at a time, in order */
+  readonly #updates = serialQueue();
   #finish!: (r: ExitResult) => void;
   readonly exited = new Promise<ExitResult>((res) => (this.#finish = res));
 
@@ -127,9 +129,7 @@ class AppSupervisor implements Supervisor {
 
   update(values: EnvValues): Promise<UpdateOutcome> {
     requireNames(this.#opts.requiredEnv ?? [], values);
-    const next = this.#queue.then(() => this.#applyUpdate(values));
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return this.#updates.run(() => this.#applyUpdate(values));
   }
 
   signal(name: string): void {
