@@ -16,3 +16,13 @@ export function setOwn<T>(o: Record<string, T>, key: string, value: T): void {
 export function getOwn<T>(o: Record<string, T>, key: string): T | undefined {
   return Object.hasOwn(o, key) ? o[key] : undefined;
 }
+
+/** A JSON object: not null, not an array. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The object without its undefined properties (for exactOptional-style option objects). */
+export function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,6 +1,10 @@
 // @ts-check
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { resolve } from "node:path";
+import vaultlet from "./eslint/boundaries.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
 
 export default tseslint.config(
   {
@@ -64,6 +68,15 @@ export default tseslint.config(
             "no seed or path in a property's parameters: test/support/properties.ts sets them (README, Testing).",
         },
       ],
+    },
+  },
+  {
+    files: ["shared/**/*.ts", "agent/**/*.ts", "webhook/**/*.ts", "deploy/**/*.ts"],
+    plugins: { vaultlet },
+    rules: {
+      "vaultlet/boundaries": ["error", { root: ROOT }],
+      // small functions with one job (tests' describe blocks are exempt)
+      "max-lines-per-function": ["error", { max: 80, skipBlankLines: true, skipComments: true }],
     },
   },
 );

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { VaultletError } from "../shared/errors.ts";
 import { createLogger, type Logger } from "../shared/log.ts";
 import { injectPod } from "./mutate/inject.ts";
-import { parseListen } from "./server/listen.ts";
+import { parseWebhookListen } from "./server/listen.ts";
 import { startWebhookServer, type WebhookServer } from "./server/server.ts";
 import { settingsFromEnvAndFlags, settingsUsage, type InjectorSettings } from "./settings.ts";
 import { fileTlsSource } from "./tls/files.ts";
@@ -53,7 +53,7 @@ export async function runWebhook(
       "the Vault address is required: set AGENT_INJECT_VAULT_ADDR or -vault-address=https://vault:8200",
     );
   }
-  const { host, port } = parseListen(settings.listen);
+  const { host, port } = parseWebhookListen(settings.listen);
   const minVersion = tlsMinVersion(settings.tlsMinVersion);
   return startWebhookServer({
     settings,

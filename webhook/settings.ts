@@ -6,7 +6,10 @@ import {
   parseInteger,
   parseList,
   parseLogLevel,
-  parseQuantity,
+  parseQuantityOrEmpty,
+  parseText,
+  parseUid,
+  parseFeatureList,
 } from "./annotations/values.ts";
 
 /**
@@ -142,23 +145,13 @@ interface SettingDef {
   help: string;
 }
 
-const DISABLE_FEATURES = ["auto-auth", "caching", "templating", "proxying"] as const;
-
-function str(raw: string): string {
-  return raw;
-}
-function bool(raw: string): boolean {
-  return parseGoBool(raw);
-}
-function quantityOrEmpty(raw: string): string {
-  return raw === "" ? "" : parseQuantity(raw);
-}
+const str = parseText;
+const bool = parseGoBool;
+const quantityOrEmpty = parseQuantityOrEmpty;
 function durationOrUnset(raw: string): number | undefined {
   return raw === "" ? undefined : parseDurationMs(raw);
 }
-function featureList(raw: string): string[] {
-  return parseList(raw).map((f) => parseEnum(f, DISABLE_FEATURES));
-}
+const featureList = parseFeatureList;
 function logLevel(raw: string): InjectorSettings["logLevel"] {
   return raw.trim() === "" ? "info" : parseLogLevel(raw);
 }
@@ -247,14 +240,14 @@ export const SETTINGS: readonly SettingDef[] = [
     key: "runAsUser",
     flag: "run-as-user",
     env: "AGENT_INJECT_RUN_AS_USER",
-    parse: (r) => parseInteger(r, 0, 2_147_483_647),
+    parse: parseUid,
     help: "uid of the agent containers",
   },
   {
     key: "runAsGroup",
     flag: "run-as-group",
     env: "AGENT_INJECT_RUN_AS_GROUP",
-    parse: (r) => parseInteger(r, 0, 2_147_483_647),
+    parse: parseUid,
     help: "gid of the agent containers",
   },
   {

@@ -7,10 +7,14 @@ import { runDoctor, type DoctorInput } from "./run.ts";
 
 /** Where the kubelet mounts a pod's service-account token (Vault Agent's default token_path). */
 export const DEFAULT_K8S_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token";
-const METHODS = new Set(["jwt", "kubernetes"]);
+const METHODS = new Set(["jwt", "kubernetes", "approle", "token_file"]);
+/** Methods that log in with a JWT and a role; approle and token_file carry their own credential. */
+const JWT_METHODS = new Set(["jwt", "kubernetes"]);
 
 const USAGE = `usage: vaultlet doctor -config=FILE [-check-path=PATH ...]
        vaultlet doctor -token-file=F -role=R [-mount=auth/kubernetes] [-method=jwt|kubernetes]
+       vaultlet doctor -method=approle -token-file=ROLE_ID_FILE [-secret-id-file=F] [-mount=auth/approle]
+       vaultlet doctor -method=token_file -token-file=VAULT_TOKEN_FILE
                        [-vault-addr=URL] [-namespace=NS] [-ca-cert=PEM] [-tls-skip-verify]
                        [-check-path=PATH ...]
 
@@ -29,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: "string", multiple: true },
       "token-file": { type: "string" },
+      "secret-id-file": { type: "string" },
       role: { type: "string" },
       mount: { type: "string" },
       method: { type: "string" },
@@ -55,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
 interface Flags {
   config?: string[];
   "token-file"?: string;
+  "secret-id-file"?: string;
   role?: string;
   mount?: string;
   method?: string;
@@ -74,18 +80,24 @@ export async function resolveInput(
   const method = flags.method ?? fromConfig.method ?? methodFromMount(flags.mount) ?? "jwt";
   if (!METHODS.has(method)) {
     throw usage(
-      `-method must be jwt or kubernetes (got "${method}"); the doctor explains those two`,
+      `-method must be jwt, kubernetes, approle or token_file (got "${method}"); the doctor explains those`,
     );
   }
-  const mount = normaliseMount(flags.mount ?? fromConfig.mount ?? `auth/${method}`);
-  const role = flags.role ?? fromConfig.role;
-  if (!role)
+  const mount = normaliseMount(
+    flags.mount ?? fromConfig.mount ?? `auth/${method === "token_file" ? "token" : method}`,
+  );
+  const role = flags.role ?? fromConfig.role ?? "";
+  if (!role && JWT_METHODS.has(method))
     throw usage("give the role: -role=NAME, or -config=FILE with auto_auth.method.config.role");
   const tokenFile =
     flags["token-file"] ??
     fromConfig.tokenFile ??
     (method === "kubernetes" ? DEFAULT_K8S_TOKEN_PATH : undefined);
-  if (!tokenFile) throw usage("give the token file: -token-file=PATH (jwt: the config's path)");
+  if (!tokenFile)
+    throw usage(
+      "give the token file: -token-file=PATH (jwt: the config's path; approle: role_id_file_path; token_file: token_file_path)",
+    );
+  const secretIdFile = flags["secret-id-file"] ?? fromConfig.secretIdFile;
   const address = flags["vault-addr"] ?? fromConfig.address ?? env.VAULT_ADDR ?? env.BAO_ADDR;
   if (!address)
     throw usage(
@@ -104,6 +116,7 @@ export async function resolveInput(
     mount,
     role,
     tokenFile,
+    ...(secretIdFile ? { secretIdFile } : {}),
     checkPaths: flags["check-path"] ?? [],
     ...(env.VAULT_TOKEN ? { operatorToken: env.VAULT_TOKEN } : {}),
   };
@@ -114,6 +127,7 @@ interface ConfigDefaults {
   mount?: string;
   role?: string;
   tokenFile?: string;
+  secretIdFile?: string;
   address?: string;
   namespace?: string;
   tls?: TlsOptions;
@@ -130,12 +144,19 @@ async function configDefaults(paths: string[]): Promise<ConfigDefaults> {
   const cfg = m.config;
   const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
   const tokenFile =
-    m.type === "kubernetes" ? (str(cfg.token_path) ?? DEFAULT_K8S_TOKEN_PATH) : str(cfg.path);
+    m.type === "kubernetes"
+      ? (str(cfg.token_path) ?? DEFAULT_K8S_TOKEN_PATH)
+      : m.type === "approle"
+        ? str(cfg.role_id_file_path)
+        : m.type === "token_file"
+          ? str(cfg.token_file_path)
+          : str(cfg.path);
   return {
     method: m.type,
     mount: m.mount_path,
     role: str(cfg.role),
     tokenFile,
+    ...(str(cfg.secret_id_file_path) ? { secretIdFile: str(cfg.secret_id_file_path) } : {}),
     address: config.vault?.address,
     namespace: m.namespace ?? config.vault?.namespace,
     tls: tlsFromConfig(config.vault),

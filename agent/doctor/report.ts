@@ -7,7 +7,8 @@ const MARK: Record<Finding["severity"], string> = { error: "✗", warning: "!", 
 /** The report as people read it. It holds claims and policies, never a token. */
 export function formatReport(report: DoctorReport, now = report.input.now ?? new Date()): string {
   const { input, claims } = report;
-  const lines: string[] = [`token file: ${input.tokenFile}`];
+  const lines: string[] = [`${credentialName(input.method)} file: ${input.tokenFile}`];
+  if (input.secretIdFile) lines.push(`secret_id file: ${input.secretIdFile}`);
   if (claims) {
     lines.push(
       `  issuer:    ${claims.issuer ?? "(none)"}`,
@@ -25,7 +26,9 @@ export function formatReport(report: DoctorReport, now = report.input.now ?? new
   }
   section(lines, report.token);
   lines.push(
-    `login: ${input.address}/v1/${input.mount}/login, role "${input.role}" (${input.method})`,
+    input.method === "token_file"
+      ? `token: ${input.address}/v1/auth/token/lookup-self (token_file)`
+      : `login: ${input.address}/v1/${input.mount}/login${input.role ? `, role "${input.role}"` : ""} (${input.method})`,
   );
   if (report.login?.ok) {
     const ttl = report.login.ttlSeconds;
@@ -48,6 +51,10 @@ export function formatReport(report: DoctorReport, now = report.input.now ?? new
   }
   lines.push(report.ok ? "result: login works" : "result: problems found (see ✗ above)");
   return `${lines.join("\n")}\n`;
+}
+
+function credentialName(method: string): string {
+  return method === "approle" ? "role_id" : "token";
 }
 
 function expiryText(expiresAt: Date | undefined, now: Date): string {

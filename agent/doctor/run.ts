@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { describeError, VaultletError } from "../../shared/errors.ts";
 import { readTokenClaims, type TokenClaims } from "./claims.ts";
 import type { Finding, VaultAnswer } from "./findings.ts";
+import { approleLogin, tokenFileLogin } from "./credentials.ts";
 import { loginFindings } from "./login-findings.ts";
 import { kvCounterpart, pathFindings, type MountInfo } from "./path-findings.ts";
 import { roleFindings, type RoleConfig } from "./role-findings.ts";
@@ -14,12 +15,16 @@ import {
 } from "./vault.ts";
 
 export interface DoctorInput extends VaultTarget {
-  /** "jwt" or "kubernetes" */
+  /** "jwt", "kubernetes", "approle" or "token_file" */
   method: string;
   /** e.g. "auth/kubernetes" */
   mount: string;
+  /** jwt and kubernetes; "" for approle and token_file */
   role: string;
+  /** jwt/kubernetes: the JWT; token_file: the Vault token; approle: the role_id file */
   tokenFile: string;
+  /** approle: the secret_id file, when the role binds one */
+  secretIdFile?: string;
   /** paths to try reading with the new token */
   checkPaths: string[];
   /** an operator's Vault token (VAULT_TOKEN) that may read the role, to compare its bindings */
@@ -54,6 +59,9 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     paths: [],
     ok: false,
   };
+  if (input.method === "approle" || input.method === "token_file") {
+    return credentialDoctor(input, report);
+  }
   let jwt: string;
   try {
     jwt = (await readFile(input.tokenFile, "utf8")).trim();
@@ -126,21 +134,74 @@ async function loginAndCheck(
     policies: auth.policies ?? [],
     ttlSeconds: auth.lease_duration,
   };
+  await checkPathsWith(vault, input, auth.client_token, report, true);
+}
+
+/** Reads every -check-path with the login's token; revokes the token when the doctor earned it. */
+async function checkPathsWith(
+  vault: DoctorVault,
+  input: DoctorInput,
+  token: string,
+  report: DoctorReport,
+  revoke: boolean,
+): Promise<void> {
   try {
     for (const path of input.checkPaths) {
       report.paths.push({
         path,
-        findings: await checkPath(vault, auth.client_token, cleanPath(path), report.login.policies),
+        findings: await checkPath(vault, token, cleanPath(path), report.login?.policies ?? []),
       });
     }
   } finally {
-    await vault
-      .call("POST", "auth/token/revoke-self", { token: auth.client_token })
-      .catch(() => undefined);
+    if (revoke) {
+      await vault.call("POST", "auth/token/revoke-self", { token }).catch(() => undefined);
+    }
   }
-  report.ok = ![...report.token, ...report.paths.flatMap((p) => p.findings)].some(
-    (f) => f.severity === "error",
-  );
+  report.ok = ![
+    ...report.token,
+    ...report.loginFindings,
+    ...report.paths.flatMap((p) => p.findings),
+  ].some((f) => f.severity === "error");
+}
+
+/** approle and token_file: the credential's findings, then the same path checks. */
+async function credentialDoctor(input: DoctorInput, report: DoctorReport): Promise<DoctorReport> {
+  const vault = openVault(input);
+  try {
+    const creds = {
+      mount: input.mount,
+      roleIdFile: input.tokenFile,
+      ...(input.secretIdFile !== undefined ? { secretIdFile: input.secretIdFile } : {}),
+      tokenFile: input.tokenFile,
+      ...(input.operatorToken ? { operatorToken: input.operatorToken } : {}),
+    };
+    const login =
+      input.method === "approle"
+        ? await approleLogin(vault, creds)
+        : await tokenFileLogin(vault, creds);
+    report.loginFindings = login.findings;
+    if (login.status !== undefined) {
+      report.login = {
+        ok: login.token !== undefined,
+        status: login.status,
+        policies: login.policies,
+        ...(login.ttlSeconds !== undefined ? { ttlSeconds: login.ttlSeconds } : {}),
+      };
+    }
+    if (login.token !== undefined) {
+      await checkPathsWith(vault, input, login.token, report, login.revoke);
+    }
+  } catch (err) {
+    if (!(err instanceof VaultletError && err.code === DOCTOR_VAULT_UNREACHABLE)) throw err;
+    report.loginFindings.push({
+      code: "VAULT_UNREACHABLE",
+      severity: "error",
+      message: err.message,
+    });
+  } finally {
+    vault.close();
+  }
+  return report;
 }
 
 interface LoginAuth {

@@ -1,13 +1,12 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { VaultletError } from "../../shared/errors.ts";
+import { parseListen } from "../../shared/listen.ts";
+import { OPS_HEALTH_PATH, OPS_METRICS_PATH, OPS_READY_PATH } from "../../shared/ops.ts";
 import type { AgentMetrics } from "./metrics.ts";
 
 // from the builtin registry: see shared/vault/transport.ts
 const { createServer } = process.getBuiltinModule("node:http");
-
-/** The agent's own endpoint; loopback by default, as it is only for probes and scraping. */
-export const DEFAULT_OPS_LISTEN = "127.0.0.1:8201";
 
 export interface OpsState {
   /** true once every template has been rendered and written once */
@@ -22,17 +21,13 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
-/** parse "host:port", "[v6]:port" or ":port" (all interfaces) */
-export function parseListen(listen: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(listen.trim());
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) {
-    throw new VaultletError(
-      "OPS_LISTEN_INVALID",
-      `vaultlet.listen "${listen}" is not host:port; use e.g. "127.0.0.1:8201" or "" to turn it off`,
-    );
-  }
-  return { host: m[1] ?? (m[2] || "0.0.0.0"), port };
+/** `vaultlet.listen`: "host:port", "[v6]:port" or ":port" (every interface) */
+export function parseOpsListen(listen: string): { host: string; port: number } {
+  return parseListen(listen, {
+    name: "vaultlet.listen",
+    code: "OPS_LISTEN_INVALID",
+    example: '"127.0.0.1:8201" or "" to turn it off',
+  });
 }
 
 /** /ready (startup probe), /health (liveness), /metrics (Prometheus). */
@@ -41,22 +36,22 @@ export async function startOpsServer(
   state: OpsState,
   metrics: AgentMetrics,
 ): Promise<OpsServer> {
-  const { host, port } = parseListen(listen);
+  const { host, port } = parseOpsListen(listen);
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end();
       return;
     }
-    if (path === "/ready" || path === "/health") {
-      const ok = path === "/ready" ? state.ready() : state.healthy();
+    if (path === OPS_READY_PATH || path === OPS_HEALTH_PATH) {
+      const ok = path === OPS_READY_PATH ? state.ready() : state.healthy();
       const body = JSON.stringify({
-        status: ok ? "ok" : path === "/ready" ? "not ready" : "unhealthy",
+        status: ok ? "ok" : path === OPS_READY_PATH ? "not ready" : "unhealthy",
       });
       res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(body);
       return;
     }
-    if (path === "/metrics") {
+    if (path === OPS_METRICS_PATH) {
       metrics.registry.metrics().then(
         (text) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(text),
         () => res.writeHead(500).end(),
@@ -69,12 +64,15 @@ export async function startOpsServer(
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err) =>
       reject(
-        new VaultletError("OPS_LISTEN_FAILED", `cannot listen on ${listen}: ${err.message}`, {
-          cause: err,
-        }),
+        new VaultletError(
+          "OPS_LISTEN_FAILED",
+          `vaultlet.listen "${listen}": cannot listen (${(err as NodeJS.ErrnoException).code ?? err.message}); ` +
+            `set vaultlet.listen to a free port, or remove it (or set "") to open no ops port`,
+          { cause: err },
+        ),
       ),
     );
-    server.listen(port, host, () => resolve());
+    server.listen(port, host || undefined, () => resolve());
   });
   const bound = server.address() as AddressInfo;
   const shownHost = bound.family === "IPv6" ? `[${bound.address}]` : bound.address;

@@ -1,10 +1,11 @@
 import { readdir, readFile } from "node:fs/promises";
-import { constants } from "node:os";
 import path from "node:path";
 import { VaultletError } from "../../shared/errors.ts";
 import type { SignalAction } from "../../shared/agent-config/types.ts";
+import { parseSignal } from "../../shared/signal.ts";
 
-export const SIGNAL_INVALID = "SIGNAL_INVALID";
+export { parseSignal, SIGNAL_INVALID } from "../../shared/signal.ts";
+
 export const SIGNAL_NO_TARGET = "SIGNAL_NO_TARGET";
 export const SIGNAL_NO_PROCESS = "SIGNAL_NO_PROCESS";
 export const SIGNAL_NOT_PERMITTED = "SIGNAL_NOT_PERMITTED";
@@ -13,19 +14,6 @@ export const SIGNAL_PID_FILE_INVALID = "SIGNAL_PID_FILE_INVALID";
 const PROC = "/proc";
 /** The kernel keeps only the first 15 bytes of a process's name in /proc/<pid>/comm. */
 const COMM_LENGTH = 15;
-
-/** "SIGHUP", "HUP" or "hup" -> "SIGHUP"; anything else is a clear error. */
-export function parseSignal(name: string): NodeJS.Signals {
-  const upper = name.trim().toUpperCase();
-  const full = upper.startsWith("SIG") ? upper : `SIG${upper}`;
-  if (!(full in constants.signals)) {
-    throw new VaultletError(
-      SIGNAL_INVALID,
-      `"${name}" is not a signal name; use one like SIGHUP, SIGTERM or SIGUSR1`,
-    );
-  }
-  return full as NodeJS.Signals;
-}
 
 /**
  * vaultlet extension: tells the app that a file changed without a shell or

@@ -3,6 +3,7 @@ import { constants, type Stats } from "node:fs";
 import { open, realpath, rename, unlink, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { VaultletError } from "../../shared/errors.ts";
+import { goStringBytes } from "../../shared/go-string.ts";
 import {
   notWritable,
   OUTPUT_NOT_WRITABLE,
@@ -40,7 +41,8 @@ export async function writeFileAtomic(
   bytes: Buffer | string,
   opts: WriteOptions = {},
 ): Promise<{ changed: boolean }> {
-  const data = typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes;
+  // a template's invalid UTF-8 bytes are written as the bytes they are (see go-string.ts)
+  const data = typeof bytes === "string" ? goStringBytes(bytes) : bytes;
   if (opts.perms !== undefined) checkPerms(opts.perms, destination);
   const dest = await resolveDestination(root, destination, opts.createDirs ?? false);
   const current = await readCurrent(dest.file, destination);

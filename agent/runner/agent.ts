@@ -6,7 +6,7 @@ import { AuthManager } from "../auth/manager.ts";
 import { createLoginMethod } from "../auth/methods.ts";
 import { createSinks } from "../auth/sinks.ts";
 import type { AgentMetrics } from "../ops/metrics.ts";
-import { DEFAULT_OPS_LISTEN, startOpsServer, type OpsServer } from "../ops/server.ts";
+import { startOpsServer, type OpsServer } from "../ops/server.ts";
 import type { SecretCalls } from "../secrets/calls.ts";
 import { DEFAULT_RETRIES, SecretsStore } from "../secrets/store.ts";
 import type { Random } from "../timing/jitter.ts";
@@ -111,7 +111,8 @@ export async function createAgent(config: AgentConfig, opts: AgentOptions): Prom
       : undefined,
     onFatal: fail,
   });
-  const listen = config.vaultlet?.listen ?? DEFAULT_OPS_LISTEN;
+  // As Vault Agent: no port unless the config asks for one (the webhook does)
+  const listen = config.vaultlet?.listen ?? "";
   let ops: OpsServer | undefined;
   if (listen !== "" && metrics) {
     ops = await startOpsServer(listen, { ready: () => runner.ready, healthy: () => true }, metrics);

@@ -26,6 +26,8 @@ import type {
 import { defaultRandom, type Random } from "../timing/jitter.ts";
 import { readIfExists, readSource } from "./files.ts";
 import { RenderQueue, renderComplete, renderEnvironment } from "./template-job.ts";
+import { stripUndefined } from "../../shared/own.ts";
+import { kindOf } from "../secrets/kinds/index.ts";
 
 export const TEMPLATE_ENGINE_MISSING = "TEMPLATE_ENGINE_MISSING";
 export const COMMAND_FAILED = "COMMAND_FAILED";
@@ -316,7 +318,7 @@ export class AgentRunner {
     const seeded: Dependency[] = [];
     let existing: string | undefined;
     const seed = (missing: Dependency[]) => {
-      const certs = missing.filter((d) => d.kind === "pki.cert");
+      const certs = missing.filter((d) => kindOf(d).reusesFileCertificate);
       if (certs.length === 0) return;
       existing ??= readIfExists(dest);
       const bundle = existing === undefined ? undefined : bundleFromPem(existing);
@@ -431,10 +433,6 @@ export class AgentRunner {
     for (const job of [...this.#files, ...this.#envs]) for (const k of job.used) all.add(k);
     return all;
   }
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** A signal target that is not there: no process by that name, or no pid file yet. */

@@ -1,11 +1,10 @@
 import type { Dependency } from "../template/types.ts";
 import type { KvMount, SecretCalls, VaultResponse } from "./calls.ts";
-import { kvV2Path, splitQuery } from "./kv-path.ts";
+import { kindOf } from "./kinds/index.ts";
 
 /**
- * Turns a dependency into its Vault request: reads and lists under a KV v2
- * mount go through `data/` and `metadata/`; `k=v` arguments become the body
- * of a write. Mount detection is remembered per mount (and "not KV" per
+ * Sends a dependency's Vault request (each kind's own, see ./kinds/), with
+ * the KV mounts it needs. Mount detection is remembered per mount (and "not KV" per
  * path) for the agent's life, so a new token never repeats it; a failed
  * detection is not remembered.
  */
@@ -18,25 +17,12 @@ export class SecretRequests {
     this.#calls = calls;
   }
 
-  async send(dep: Dependency, token: string): Promise<VaultResponse> {
-    const calls = this.#calls;
-    switch (dep.kind) {
-      case "secret.read": {
-        const { path, query } = splitQuery(dep.path);
-        const params = [...query, ...dep.params.map(([k, v]) => [k, v] as [string, string])];
-        const mount = await this.#kvMount(token, path);
-        const target = mount?.version === 2 ? kvV2Path(path, mount.path, "data") : path;
-        return calls.read(token, target, params);
-      }
-      case "secret.list": {
-        const mount = await this.#kvMount(token, dep.path);
-        const target = mount?.version === 2 ? kvV2Path(dep.path, mount.path, "metadata") : dep.path;
-        return calls.list(token, target);
-      }
-      case "secret.write":
-      case "pki.cert":
-        return calls.write(token, dep.path, Object.fromEntries(dep.params));
-    }
+  send(dep: Dependency, token: string): Promise<VaultResponse> {
+    return kindOf(dep).request(dep, {
+      calls: this.#calls,
+      token,
+      kvMount: (path) => this.#kvMount(token, path),
+    });
   }
 
   async #kvMount(token: string, path: string): Promise<KvMount | undefined> {

@@ -2,6 +2,7 @@ import { X509Certificate } from "node:crypto";
 import type { Dependency } from "../template/types.ts";
 import { pointIn, type Random } from "../timing/jitter.ts";
 import { RENEW_WINDOW } from "../auth/token-life.ts";
+import { kindOf } from "./kinds/index.ts";
 
 /**
  * The refresh table, as pure functions: given what Vault returned for a
@@ -85,7 +86,7 @@ export function certificateValidity(data: unknown): CertValidity | undefined {
 }
 
 export function classify(dep: Dependency, res: LeaseInfo): SecretClass {
-  if (dep.kind === "pki.cert" || certificateValidity(res.data)) return "certificate";
+  if (kindOf(dep).schedule === "certificate" || certificateValidity(res.data)) return "certificate";
   const seconds = res.lease_duration ?? 0;
   if (res.lease_id && seconds > 0) return res.renewable ? "renewable-lease" : "lease";
   return "static";

@@ -21,6 +21,7 @@ import {
   type SecretPlan,
 } from "./schedule.ts";
 import { fingerprint, toStoredValue, type StoredValue } from "./values.ts";
+import { stripUndefined } from "../../shared/own.ts";
 
 export const SECRET_FETCH_FAILED = "SECRET_FETCH_FAILED";
 export const SECRETS_STOPPED = "SECRETS_STOPPED";
@@ -404,8 +405,4 @@ function deferred(): Deferred {
   };
   d.promise.catch(() => undefined);
   return d;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

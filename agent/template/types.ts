@@ -66,26 +66,8 @@ export interface PkiCertValue {
   Data: Record<string, unknown>;
 }
 
-/**
- * A number from Vault's JSON that keeps the digits as written, because Go
- * templates print json.Number as its original text (`1e3` stays `1e3`,
- * `10.50` stays `10.50`). Engines print `text`; arithmetic uses `value`.
- */
-export class JsonNumber {
-  readonly text: string;
-  constructor(text: string) {
-    this.text = text;
-  }
-  get value(): number {
-    return Number(this.text);
-  }
-  toString(): string {
-    return this.text;
-  }
-  toJSON(): unknown {
-    return this.value;
-  }
-}
+/** JSON numbers keep their written form; the class lives in shared/ because the Vault client makes them. */
+export { JsonNumber } from "../../shared/json-number.ts";
 
 export interface DataSource {
   /** stored data for the dependency, or undefined when it has not been fetched yet */

@@ -18,7 +18,7 @@ import { chmod, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
+import { build, type Metafile } from "esbuild";
 import { describeError, VaultletError } from "../../shared/errors.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -50,6 +50,8 @@ export interface BuiltBundle {
   readonly path: string;
   /** the entry file and its chunks */
   readonly bytes: number;
+  /** the project's source files inside it, relative to the repository root (no node_modules) */
+  readonly sources: readonly string[];
 }
 
 export interface BuildOptions {
@@ -99,7 +101,7 @@ export async function buildBundles(opts: BuildOptions): Promise<BuiltBundle[]> {
         }
       : { outfile: path };
     if (spec.chunks) await rm(join(outDir, spec.chunks), { recursive: true, force: true });
-    await build({
+    const result = await build({
       absWorkingDir: REPO_ROOT,
       entryPoints: [resolve(REPO_ROOT, spec.entry)],
       ...out,
@@ -114,6 +116,7 @@ export async function buildBundles(opts: BuildOptions): Promise<BuiltBundle[]> {
       define: { VAULTLET_VERSION: JSON.stringify(version) },
       banner: { js: banner(opts.shebang ?? "/usr/bin/env node") },
       logLevel: "warning",
+      metafile: true,
     });
     await chmod(path, 0o755);
     let bytes = (await stat(path)).size;
@@ -121,9 +124,19 @@ export async function buildBundles(opts: BuildOptions): Promise<BuiltBundle[]> {
       const dir = join(outDir, spec.chunks);
       for (const f of await readdir(dir)) bytes += (await stat(join(dir, f))).size;
     }
-    built.push({ file: spec.file, path, bytes });
+    built.push({ file: spec.file, path, bytes, sources: projectSources(result.metafile) });
   }
   return built;
+}
+
+function projectSources(meta: Metafile): string[] {
+  const inputs = new Set<string>();
+  for (const output of Object.values(meta.outputs)) {
+    for (const input of Object.keys(output.inputs)) {
+      if (!input.includes("node_modules/")) inputs.add(input);
+    }
+  }
+  return [...inputs].sort();
 }
 
 async function main(argv: string[]): Promise<number> {

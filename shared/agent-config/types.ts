@@ -156,7 +156,7 @@ export interface CacheStanza {
 }
 
 export interface VaultletStanza {
-  /** address of the ops endpoint, default "127.0.0.1:8201"; "" disables it */
+  /** address of the ops endpoint, e.g. "127.0.0.1:8201"; none (the default) or "" opens no port */
   listen?: string;
   /** revoke the token and leases on SIGTERM (the reference never does) */
   revoke_on_shutdown?: boolean;

@@ -1,3 +1,4 @@
+import { isObject } from "../own.ts";
 import { constants } from "node:os";
 import { parseDuration } from "../duration.ts";
 
@@ -30,9 +31,7 @@ export function describe(raw: unknown, format: SourceFormat): string {
   return typeof raw;
 }
 
-export function isObject(raw: unknown): raw is Record<string, unknown> {
-  return typeof raw === "object" && raw !== null && !Array.isArray(raw);
-}
+export { isObject };
 
 function got(raw: unknown, format: SourceFormat): string {
   // Scalars are shown so the user sees what was read; config values are

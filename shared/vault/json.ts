@@ -4,7 +4,7 @@
  * as Go does (`1e3` stays `1e3`, `10.50` stays `10.50`); numbers in the
  * envelope (lease_duration, auth.lease_duration, ...) are plain numbers.
  */
-import { JsonNumber } from "../../agent/template/types.ts";
+import { JsonNumber } from "../json-number.ts";
 import { setOwn } from "../own.ts";
 import { parseJson, type Reviver } from "../json.ts";
 

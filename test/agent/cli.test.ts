@@ -8,7 +8,7 @@ import { captureLogs } from "../support/log-capture.ts";
 import { baoWithJwt, eventually, kvPut } from "./agent-harness.ts";
 import type { BaoApiError } from "../support/openbao-admin.ts";
 
-const BIN = resolve(import.meta.dirname, "../../shared/cli/bin.ts");
+const BIN = resolve(import.meta.dirname, "../../deploy/cli/bin.ts");
 const POLICY = `path "kv/data/app" { capabilities = ["read"] }`;
 
 interface Run {

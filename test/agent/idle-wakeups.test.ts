@@ -14,7 +14,7 @@ import { join, resolve } from "node:path";
 import { freePort } from "../support/processes.ts";
 import { baoWithJwt, eventually, kvPut } from "./agent-harness.ts";
 
-const BIN = resolve(import.meta.dirname, "../../shared/cli/bin.ts");
+const BIN = resolve(import.meta.dirname, "../../deploy/cli/bin.ts");
 const IDLE_WINDOW_MS = 5_000;
 /** room for V8's own housekeeping (its memory reducer looks in every 8 s) */
 const MAX_WAKEUPS = 10;

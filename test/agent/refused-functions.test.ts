@@ -11,7 +11,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { baoWithJwt, kvPut } from "./agent-harness.ts";
 
-const BIN = resolve(import.meta.dirname, "../../shared/cli/bin.ts");
+const BIN = resolve(import.meta.dirname, "../../deploy/cli/bin.ts");
 const AGENT_TIMEOUT_MS = 60_000;
 
 async function runAgent(configFile: string): Promise<{ code: number | null; output: string }> {

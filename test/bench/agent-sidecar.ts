@@ -16,7 +16,7 @@ import { freePort } from "../support/processes.ts";
 
 const templates = Number(process.argv[2] ?? "20");
 const idleSeconds = Number(process.argv[3] ?? "20");
-const BIN = process.env["VAULTLET_BIN"] ?? resolve(import.meta.dirname, "../../shared/cli/bin.ts");
+const BIN = process.env["VAULTLET_BIN"] ?? resolve(import.meta.dirname, "../../deploy/cli/bin.ts");
 
 const bao = await startOpenBao({ audit: true, autoTeardown: false });
 const dir = mkdtempSync(join(tmpdir(), "vaultlet-bench-agent-"));

@@ -19,7 +19,7 @@ import { makeTempDir } from "../support/processes.ts";
 import { freePort } from "../support/processes.ts";
 import { AGENT_NODE_OPTIONS, median, procMemory } from "./proc-stats.ts";
 
-const SOURCES = resolve(import.meta.dirname, "../../shared/cli/bin.ts");
+const SOURCES = resolve(import.meta.dirname, "../../deploy/cli/bin.ts");
 const TEMPLATE = '{{ with secret "kv/app" }}{{ .Data.data.password }}{{ end }}';
 
 interface Sample {
@@ -92,8 +92,8 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     await buildBundles({ outDir });
     const buildMs = Date.now() - t0;
-    // the sources' own entry (shared/cli/bin.ts) dispatches all four commands
-    const allEntry = resolve(import.meta.dirname, "../../shared/cli/bin.ts");
+    // the sources' own entry (deploy/cli/bin.ts) dispatches all four commands
+    const allEntry = resolve(import.meta.dirname, "../../deploy/cli/bin.ts");
     await buildBundles({
       outDir: join(dir, "all"),
       bundles: [{ file: "vaultlet.mjs", entry: allEntry }],

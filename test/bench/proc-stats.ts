@@ -60,7 +60,7 @@ export function procMemory(pid: number): ProcMemory {
 /** how to start vaultlet: $VAULTLET_BIN (e.g. a bundle) or the sources, with the image's node flags and malloc settings */
 export function vaultletCommand(): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const fromEnv = process.env["VAULTLET_BIN"];
-  const bin = fromEnv ? resolve(fromEnv) : resolve(import.meta.dirname, "../../shared/cli/bin.ts");
+  const bin = fromEnv ? resolve(fromEnv) : resolve(import.meta.dirname, "../../deploy/cli/bin.ts");
   const { NODE_OPTIONS: imageNodeOptions, ...imageMalloc } = imageEnv("agent");
   const nodeOptions = process.env["VAULTLET_NODE_OPTIONS"] ?? imageNodeOptions!;
   return {

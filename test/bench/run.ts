@@ -294,7 +294,7 @@ async function main(): Promise<number> {
       [
         "## Webhook",
         "",
-        `vaultlet ran as: \`${bin ? bin.replace(ROOT + "/", "") : "shared/cli/bin.ts"}\``,
+        `vaultlet ran as: \`${bin ? bin.replace(ROOT + "/", "") : "deploy/cli/bin.ts"}\``,
         "",
         text,
       ].join("\n"),

@@ -3,11 +3,11 @@
  *
  *   node test/bench/webhook.ts                      # 10 s per run, 3 repeats
  *   BENCH_SECONDS=5 BENCH_REPEATS=5 node test/bench/webhook.ts
- *   VAULTLET_WEBHOOK_BIN=/other/checkout/shared/cli/bin.ts node test/bench/webhook.ts
+ *   VAULTLET_WEBHOOK_BIN=/other/checkout/deploy/cli/bin.ts node test/bench/webhook.ts
  *   VAULTLET_WEBHOOK_BIN=dist/vaultlet-webhook.mjs BENCH_MEMORY_ONLY=1 node test/bench/webhook.ts
  *
- * The webhook runs with the webhook image's NODE_OPTIONS and MALLOC_* (its
- * build file's ENV) unless VAULTLET_NODE_OPTIONS names other node flags (""
+ * The webhook runs with the webhook image's NODE_OPTIONS and MALLOC_* (from the
+ * image layout) unless VAULTLET_NODE_OPTIONS names other node flags (""
  * for node's and glibc's defaults).
  *
  * Starts `vaultlet webhook` as its own process (TLS from files, loopback,
@@ -44,7 +44,7 @@ import { admissionReview, annotatedPod } from "../webhook/server/reviews.ts";
 import { tlsFixture } from "../webhook/server/tls-fixture.ts";
 import { imageEnv, median, procCpuSeconds, procMemory } from "./proc-stats.ts";
 
-const BIN = fileURLToPath(new URL("../../shared/cli/bin.ts", import.meta.url));
+const BIN = fileURLToPath(new URL("../../deploy/cli/bin.ts", import.meta.url));
 const PATCH_MARK = '"patchType":"JSONPatch"';
 
 export interface WebhookBenchOptions {
@@ -60,7 +60,7 @@ export interface WebhookBenchOptions {
   readonly burstRequests?: number;
   /** How many such bursts, RSS read after each (default 1). */
   readonly bursts?: number;
-  /** The vaultlet entry point to run (default: this checkout's shared/cli/bin.ts). */
+  /** The vaultlet entry point to run (default: this checkout's deploy/cli/bin.ts). */
   readonly bin?: string;
   /** Extra environment for the webhook, e.g. { AGENT_INJECT_LOG_LEVEL: "warn" }. */
   readonly env?: Readonly<Record<string, string>>;

@@ -43,7 +43,7 @@ import {
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const EXAMPLES = join(ROOT, "deploy/examples");
-const CLI = join(ROOT, "shared/cli/bin.ts");
+const CLI = join(ROOT, "deploy/cli/bin.ts");
 const A = "vault.hashicorp.com/";
 const APP_UID = 10001;
 /** the injector's default agent uid (webhook/settings.ts) */

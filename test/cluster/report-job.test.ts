@@ -29,7 +29,7 @@ import { findBaoBinary, startOpenBao, type OpenBaoServer } from "../support/open
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const EXAMPLES = join(ROOT, "deploy/examples");
-const CLI = join(ROOT, "shared/cli/bin.ts");
+const CLI = join(ROOT, "deploy/cli/bin.ts");
 const run = promisify(execFile);
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

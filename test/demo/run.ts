@@ -51,7 +51,7 @@ import {
 import { postJson, waitForCaBundle } from "./webhook.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const CLI = join(ROOT, "shared/cli/bin.ts");
+const CLI = join(ROOT, "deploy/cli/bin.ts");
 const EXAMPLES = join(ROOT, "deploy/examples");
 const NAMESPACE = "shop";
 const SERVICE_ACCOUNT = "checkout";

@@ -16,12 +16,15 @@ export interface BuiltBundles {
   readonly agentPath: string;
   /** PATH holding only the webhook image's `vaultlet` */
   readonly webhookPath: string;
+  /** the project's source files each bundle carries, relative to the repository root */
+  readonly sources: { readonly agent: readonly string[]; readonly webhook: readonly string[] };
 }
 
 export async function buildTestBundles(): Promise<BuiltBundles> {
   const dir = makeTempDir("vaultlet-bundles-");
   const app = join(dir, "app");
-  await buildBundles({ outDir: app, shebang: realpathSync(process.execPath) });
+  const built = await buildBundles({ outDir: app, shebang: realpathSync(process.execPath) });
+  const sourcesOf = (file: string) => built.find((b) => b.file === file)!.sources;
   const agent = join(app, BUNDLES.agent.file);
   const webhook = join(app, BUNDLES.webhook.file);
   const agentPath = join(dir, "agent-bin");
@@ -33,5 +36,9 @@ export async function buildTestBundles(): Promise<BuiltBundles> {
     mkdirSync(bin);
     symlinkSync(target, join(bin, "vaultlet"));
   }
-  return { dir, agent, webhook, agentPath, webhookPath };
+  const sources = {
+    agent: sourcesOf(BUNDLES.agent.file),
+    webhook: sourcesOf(BUNDLES.webhook.file),
+  };
+  return { dir, agent, webhook, agentPath, webhookPath, sources };
 }

@@ -102,6 +102,19 @@ describe("image bundles", () => {
     );
   });
 
+  test("the webhook bundle carries no agent module and the agent bundle no webhook module", () => {
+    assert.ok(b.sources.webhook.some((f) => f.startsWith("webhook/")));
+    assert.deepEqual(
+      b.sources.webhook.filter((f) => f.startsWith("agent/")),
+      [],
+    );
+    assert.ok(b.sources.agent.some((f) => f.startsWith("agent/")));
+    assert.deepEqual(
+      b.sources.agent.filter((f) => f.startsWith("webhook/")),
+      [],
+    );
+  });
+
   test("each bundle answers only its image's commands, with the package version", async () => {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
     const version = vaultlet(b.agentPath, ["--version"]);

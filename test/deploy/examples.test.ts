@@ -30,7 +30,7 @@ import { makeTempDir } from "../support/processes.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const EXAMPLES = join(ROOT, "deploy/examples");
-const CLI = join(ROOT, "shared/cli/bin.ts");
+const CLI = join(ROOT, "deploy/cli/bin.ts");
 const AUDIENCE = "https://vault.example.com";
 const run = promisify(execFile);
 

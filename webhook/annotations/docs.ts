@@ -42,7 +42,14 @@ const DELIVERY: readonly string[] = [
     "`restartPolicy: Always`. Its startup probe is `GET /ready` on port 8201, the agent's ops endpoint, " +
     "which answers 200 after the first complete render. The kubelet probes the pod IP, so in this mode the " +
     "ops endpoint listens on `0.0.0.0:8201` (config key `vaultlet.listen`); it serves health, readiness and " +
-    "metrics, never secrets. Otherwise it stays on `127.0.0.1:8201`.",
+    "metrics, never secrets. A plain sidecar's stays on `127.0.0.1:8201`; the init container opens no port.",
+  "",
+  "The agent image may be Vault's or OpenBao's (`agent-image`, or the injector's `-vault-image`; an image " +
+    "named `vault`, `vault-*`, `openbao` or `bao`). Its agent reads only Vault Agent's keys, so the webhook then " +
+    "writes none of vaultlet's, starts it as the reference injector does (`/bin/sh -ec`, the config written to " +
+    "`/home/vault/config.json`), and says at admission what such an agent cannot do: a signal or " +
+    "`agent-revoke-on-shutdown` is left out with a warning, a native sidecar gets no startup probe (warned), " +
+    "and a handlebars template is refused.",
   "",
   "The projected token volume `vaultlet-token` is mounted read-only at " +
     "`/var/run/secrets/vaultlet.io/serviceaccount` in the agent containers only; the login reads its " +

@@ -1,8 +1,8 @@
 import { VaultletError } from "../../shared/errors.ts";
 import { parseJson } from "../../shared/json.ts";
 import type { InjectorSettings } from "../settings.ts";
-import type { Pod } from "../mutate/pod.ts";
-import { annotationsOf, containersOf } from "../mutate/pod.ts";
+import type { Pod } from "../pod.ts";
+import { annotationsOf, containersOf } from "../pod.ts";
 import { A, fullName, PREFIX, type AnnotationDef } from "./table.ts";
 import { collectSecrets } from "./secrets.ts";
 import { securitySpec } from "./security.ts";
@@ -15,6 +15,7 @@ import type {
   VaultSpec,
 } from "./spec.ts";
 import { riskWarnings, unknownAnnotationWarnings } from "./warnings.ts";
+import { agentKindOf, vaultAgentProblems, vaultAgentWarnings } from "./agent-kind.ts";
 
 /** A rejected pod: every problem in the message, and the warnings found on the way. */
 export class AnnotationError extends VaultletError {
@@ -125,16 +126,11 @@ export function parseInjectionSpec(pod: Pod, settings: InjectorSettings): ParseR
   const { security, warnings: securityWarnings } = securitySpec(r, pod, signalled, appContainers);
   warnings.push(...securityWarnings);
 
-  const extraSecretPaths: string[] = [];
-  for (const s of secrets) {
-    if (s.mountPath !== secretVolumePath && !extraSecretPaths.includes(s.mountPath))
-      extraSecretPaths.push(s.mountPath);
-  }
-
+  const image = r.text(A.image) ?? settings.agentImage;
   const spec: InjectionSpec = {
     secrets,
     secretVolumePath,
-    extraSecretPaths,
+    extraSecretPaths: extraSecretPaths(secrets, secretVolumePath),
     injectToken: r.value(A.injectToken),
     defaultTemplate: r.value(A.defaultTemplate),
     prePopulate,
@@ -142,15 +138,9 @@ export function parseInjectionSpec(pod: Pod, settings: InjectorSettings): ParseR
     initFirst: r.value(A.initFirst),
     nativeSidecar,
     appContainers,
-    image: r.text(A.image) ?? settings.agentImage,
-    resources: {
-      limits: resourceList(r.value(A.limitsCpu), r.value(A.limitsMem), r.value(A.limitsEphemeral)),
-      requests: resourceList(
-        r.value(A.requestsCpu),
-        r.value(A.requestsMem),
-        r.value(A.requestsEphemeral),
-      ),
-    },
+    image,
+    agentKind: agentKindOf(image),
+    resources: resourcesSpec(r),
     securityContext: security,
     shareProcessNamespace: shareProcessNamespace(r, pod, secrets),
     copyVolumeMountsFrom: r.text(A.copyVolumeMounts),
@@ -182,11 +172,35 @@ export function parseInjectionSpec(pod: Pod, settings: InjectorSettings): ParseR
   };
 
   validate(r, spec);
+  vaultAgentProblems(r, spec);
   if (r.errors.length > 0) {
     throw new AnnotationError(r.errors.join("; "), warnings);
   }
-  warnings.push(...riskWarnings(spec, r));
+  warnings.push(...riskWarnings(spec, r), ...vaultAgentWarnings(spec));
   return { spec: Object.freeze(spec), warnings };
+}
+
+/** mount paths of secrets rendered outside the secrets volume, each once */
+function extraSecretPaths(
+  secrets: readonly { mountPath: string }[],
+  secretVolumePath: string,
+): string[] {
+  const paths: string[] = [];
+  for (const s of secrets) {
+    if (s.mountPath !== secretVolumePath && !paths.includes(s.mountPath)) paths.push(s.mountPath);
+  }
+  return paths;
+}
+
+function resourcesSpec(r: AnnotationReader): InjectionSpec["resources"] {
+  return {
+    limits: resourceList(r.value(A.limitsCpu), r.value(A.limitsMem), r.value(A.limitsEphemeral)),
+    requests: resourceList(
+      r.value(A.requestsCpu),
+      r.value(A.requestsMem),
+      r.value(A.requestsEphemeral),
+    ),
+  };
 }
 
 function vaultSpec(r: AnnotationReader): VaultSpec {

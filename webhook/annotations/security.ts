@@ -1,5 +1,5 @@
-import type { Container, Pod } from "../mutate/pod.ts";
-import { containersOf } from "../mutate/pod.ts";
+import type { Container, Pod } from "../pod.ts";
+import { containersOf } from "../pod.ts";
 import type { AnnotationReader } from "./parse.ts";
 import type { SecretSpec, SecuritySpec } from "./spec.ts";
 import { A, fullName } from "./table.ts";

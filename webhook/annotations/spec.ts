@@ -1,4 +1,5 @@
 import type { Operation } from "fast-json-patch";
+import type { AgentKind } from "./agent-kind.ts";
 
 /**
  * What one pod asked for, parsed once from its annotations (and the
@@ -21,6 +22,8 @@ export interface InjectionSpec {
   readonly appContainers: readonly string[];
 
   readonly image: string;
+  /** vault: the image runs Vault Agent (Vault's or OpenBao's), which reads only Vault Agent's keys */
+  readonly agentKind: AgentKind;
   readonly resources: {
     readonly limits: Readonly<Record<string, string>>;
     readonly requests: Readonly<Record<string, string>>;

@@ -9,10 +9,13 @@ import {
   parseList,
   parseLogLevel,
   parseOctalPerms,
-  parseQuantity,
+  parseQuantityOrEmpty,
+  parseText,
+  parseUid,
+  parseFeatureList,
 } from "./values.ts";
 import { parseJsonPatch } from "./json-patch.ts";
-import { parseSignal } from "../../agent/output/signal.ts";
+import { parseSignal } from "../../shared/signal.ts";
 
 /**
  * Every `vault.hashicorp.com/*` annotation vaultlet understands, declared
@@ -52,14 +55,12 @@ function def<T>(d: AnnotationDef<T>): AnnotationDef<T> {
 }
 
 const BOOL_FORM = "boolean (true/false, 1/0, t/f)";
-const str = (raw: string): string => raw;
+const str = parseText;
 const bool = parseGoBool;
-const quantityOrEmpty = (raw: string): string => (raw === "" ? "" : parseQuantity(raw));
-const uid = (raw: string): number => parseInteger(raw, 0, 2_147_483_647);
+const quantityOrEmpty = parseQuantityOrEmpty;
+const uid = parseUid;
 const port = (raw: string): number => parseInteger(raw, 1, 65_535);
-const DISABLE_FEATURES = ["auto-auth", "caching", "templating", "proxying"] as const;
-const featureList = (raw: string): string[] =>
-  parseList(raw).map((f) => parseEnum(f, DISABLE_FEATURES));
+const featureList = parseFeatureList;
 
 /** Absolute mount path inside the containers. */
 export function parseMountPath(raw: string): string {

@@ -111,3 +111,22 @@ export function parseLogLevel(raw: string): (typeof LOG_LEVELS)[number] {
   const word = raw.trim().toLowerCase();
   return LOG_ALIASES[word] ?? parseEnum(word, LOG_LEVELS);
 }
+
+/*
+ * Value parsers shared by the annotation table and the injector's settings,
+ * so an annotation and the setting it overrides read values alike.
+ */
+
+export const parseText = (raw: string): string => raw;
+
+/** A Kubernetes quantity, or "" for none. */
+export const parseQuantityOrEmpty = (raw: string): string => (raw === "" ? "" : parseQuantity(raw));
+
+/** A user or group id. */
+export const parseUid = (raw: string): number => parseInteger(raw, 0, 2_147_483_647);
+
+/** The agent features a Vault Agent setting such as disable_keep_alives may name. */
+export const DISABLE_FEATURES = ["auto-auth", "caching", "templating", "proxying"] as const;
+
+export const parseFeatureList = (raw: string): string[] =>
+  parseList(raw).map((f) => parseEnum(f, DISABLE_FEATURES));

@@ -1,3 +1,5 @@
+import { isObject } from "../../shared/own.ts";
+
 /**
  * Where each workload kind keeps its pod template. A Pod is its own template;
  * a CronJob's is two levels down. Lists hold items of any of these kinds.
@@ -20,9 +22,7 @@ export function isListKind(kind: unknown): boolean {
 
 export type Json = Record<string, unknown>;
 
-export function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+export { isObject };
 
 export function getPath(root: unknown, path: readonly (string | number)[]): unknown {
   let node = root;

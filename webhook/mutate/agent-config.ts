@@ -140,12 +140,14 @@ export function buildAgentConfig(spec: InjectionSpec, role: AgentRole): VaultAge
   if (spec.disableKeepAlives.length > 0) config.disable_keep_alives = [...spec.disableKeepAlives];
   if (Object.keys(spec.telemetry).length > 0) config.telemetry = { ...spec.telemetry };
   const vaultlet = compact({
-    // The kubelet sends the startup probe to the pod IP, so a native sidecar's
-    // ops endpoint listens on all interfaces; it serves no secrets.
-    listen: role === "native" ? `0.0.0.0:${OPS_PORT}` : undefined,
+    // The agent opens its ops endpoint only when asked. The kubelet sends the
+    // startup probe to the pod IP, so a native sidecar's listens on all
+    // interfaces; a plain sidecar's stays on loopback. Neither serves secrets.
+    listen: init ? undefined : `${role === "native" ? "0.0.0.0" : "127.0.0.1"}:${OPS_PORT}`,
     revoke_on_shutdown: !init && spec.revokeOnShutdown ? true : undefined,
   });
-  if (Object.keys(vaultlet).length > 0) config.vaultlet = vaultlet;
+  // Vault Agent refuses keys it does not know: its config gets none of vaultlet's
+  if (Object.keys(vaultlet).length > 0 && spec.agentKind === "vaultlet") config.vaultlet = vaultlet;
   return config;
 }
 
@@ -174,8 +176,12 @@ function authConfig(spec: InjectionSpec): Record<string, unknown> {
   return out;
 }
 
-/** The init container runs before the app exists, so it has nobody to signal. */
+/**
+ * The init container runs before the app exists, so it has nobody to signal.
+ * A Vault Agent image gets no vaultlet keys (admission warned about them).
+ */
 function templateJson(spec: InjectionSpec, s: SecretSpec, init: boolean): TemplateJson {
+  const vaultlet = spec.agentKind === "vaultlet";
   const contents =
     s.templateFile !== undefined
       ? undefined
@@ -189,9 +195,9 @@ function templateJson(spec: InjectionSpec, s: SecretSpec, init: boolean): Templa
     command: s.command,
     perms: s.perms === undefined ? undefined : "0" + s.perms.toString(8).padStart(3, "0"),
     error_on_missing_key: s.errorOnMissingKey || undefined,
-    engine: s.engine === "handlebars" ? ("handlebars" as const) : undefined,
+    engine: s.engine === "handlebars" && vaultlet ? ("handlebars" as const) : undefined,
     signal:
-      s.signal === undefined || init
+      s.signal === undefined || init || !vaultlet
         ? undefined
         : compact({
             signal: s.signal.signal,

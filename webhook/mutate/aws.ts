@@ -1,6 +1,6 @@
 import type { InjectionSpec } from "../annotations/spec.ts";
-import type { EnvVar, Pod, VolumeMount } from "./pod.ts";
-import { containersOf } from "./pod.ts";
+import type { EnvVar, Pod, VolumeMount } from "../pod.ts";
+import { containersOf } from "../pod.ts";
 
 /**
  * EKS IAM roles for service accounts: with `auth-type: aws` the agent needs

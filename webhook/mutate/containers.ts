@@ -9,12 +9,13 @@ import {
   CONFIG_PATH,
   CONTAINER_INIT,
   CONTAINER_SIDECAR,
+  HOME_PATH,
   OPS_PORT,
   OPS_READY_PATH,
   VOLUME_HOME_INIT,
   VOLUME_HOME_SIDECAR,
 } from "./names.ts";
-import type { Container, EnvVar, Pod } from "./pod.ts";
+import type { Container, EnvVar, Pod } from "../pod.ts";
 import { agentMounts } from "./volumes.ts";
 import { awsEnv } from "./aws.ts";
 
@@ -29,7 +30,7 @@ export function agentContainer(spec: InjectionSpec, pod: Pod, role: AgentRole): 
   const container: Container = {
     name: role === "init" ? CONTAINER_INIT : CONTAINER_SIDECAR,
     image: spec.image,
-    command: command(spec, init),
+    ...command(spec, init),
     env: [...agentEnv(spec, role), ...awsEnv(spec, pod)],
     resources: resources(spec),
     volumeMounts: agentMounts(spec, pod, init ? VOLUME_HOME_INIT : VOLUME_HOME_SIDECAR, true),
@@ -40,7 +41,9 @@ export function agentContainer(spec: InjectionSpec, pod: Pod, role: AgentRole): 
     container.lifecycle = { preStop: { sleep: { seconds: spec.revokeGraceSeconds } } };
   }
   if (spec.securityContext.set) container.securityContext = securityContext(spec);
-  if (role === "native") {
+  // Vault Agent has no readiness endpoint: no port, no startup probe (admission warned)
+  if (role === "native" && spec.agentKind === "vault") container.restartPolicy = "Always";
+  else if (role === "native") {
     container.restartPolicy = "Always";
     container.ports = [{ name: "agent-ops", containerPort: OPS_PORT, protocol: "TCP" }];
     if (spec.prePopulate) {
@@ -59,10 +62,26 @@ export function agentContainer(spec: InjectionSpec, pod: Pod, role: AgentRole): 
     : container;
 }
 
-function command(spec: InjectionSpec, init: boolean): string[] {
-  if (spec.configMap)
-    return [...AGENT_COMMAND, `-config=${CONFIG_PATH}/${init ? "config-init.hcl" : "config.hcl"}`];
-  return [...AGENT_COMMAND, `-config-env=${CONFIG_ENV}`];
+function command(spec: InjectionSpec, init: boolean): Pick<Container, "command" | "args"> {
+  const file = `${CONFIG_PATH}/${init ? "config-init.hcl" : "config.hcl"}`;
+  if (spec.agentKind === "vault") return vaultAgentCommand(spec.configMap ? file : undefined);
+  if (spec.configMap) return { command: [...AGENT_COMMAND, `-config=${file}`] };
+  return { command: [...AGENT_COMMAND, `-config-env=${CONFIG_ENV}`] };
+}
+
+/**
+ * Vault's and OpenBao's images read no config from the environment: as the
+ * reference injector does, a shell writes VAULT_CONFIG to the home volume.
+ * OpenBao's binary is `bao`, Vault's `vault`.
+ */
+function vaultAgentCommand(configFile: string | undefined): Pick<Container, "command" | "args"> {
+  const bin = '"$(command -v bao || echo vault)"';
+  const json = `${HOME_PATH}/config.json`;
+  const script =
+    configFile === undefined
+      ? `echo \${${CONFIG_ENV}?} | base64 -d > ${json} && exec ${bin} agent -config=${json}`
+      : `exec ${bin} agent -config=${configFile}`;
+  return { command: ["/bin/sh", "-ec"], args: [script] };
 }
 
 function resources(spec: InjectionSpec): NonNullable<Container["resources"]> {

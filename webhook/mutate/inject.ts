@@ -14,8 +14,8 @@ import {
   VOLUME_TOKEN,
 } from "./names.ts";
 import { PatchBuilder, pointer, type JsonPatchOperation } from "./patch.ts";
-import type { Container, Pod } from "./pod.ts";
-import { annotationsOf, containersOf, initContainersOf, podShapeProblem } from "./pod.ts";
+import type { Container, Pod } from "../pod.ts";
+import { annotationsOf, containersOf, initContainersOf, podShapeProblem } from "../pod.ts";
 import { podVolumes, secretsMounts } from "./volumes.ts";
 
 export type { JsonPatchOperation } from "./patch.ts";

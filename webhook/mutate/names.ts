@@ -38,8 +38,7 @@ export const DEFAULT_SA_MOUNT_PATH = "/var/run/secrets/vault.hashicorp.com/servi
  * sidecar's startup probe is sent by the kubelet to the pod IP, so in that
  * mode the agent listens on all interfaces; otherwise on loopback only.
  */
-export const OPS_PORT = 8201;
-export const OPS_READY_PATH = "/ready";
+export { OPS_PORT, OPS_READY_PATH } from "../../shared/ops.ts";
 
 /** The agent binary in the agent image; no shell is needed in the image. */
 export const AGENT_COMMAND = ["vaultlet", "agent"] as const;

@@ -1,6 +1,6 @@
 import type { InjectionSpec } from "../annotations/spec.ts";
-import type { Pod, Volume, VolumeMount } from "./pod.ts";
-import { containersOf, initContainersOf } from "./pod.ts";
+import type { Pod, Volume, VolumeMount } from "../pod.ts";
+import { containersOf, initContainersOf } from "../pod.ts";
 import {
   CACHE_PATH,
   CONFIG_PATH,

@@ -2,6 +2,7 @@ import type { InjectResult } from "../mutate/inject.ts";
 import type { InjectorSettings } from "../settings.ts";
 import { describeError } from "../../shared/errors.ts";
 import { parseJson } from "../../shared/json.ts";
+import { isObject } from "../../shared/own.ts";
 
 /**
  * AdmissionReview in, AdmissionReview (or an HTTP error) out. Pure apart
@@ -196,8 +197,4 @@ function podNameOf(pod: unknown): string {
   if (typeof meta["name"] === "string" && meta["name"] !== "") return meta["name"];
   if (typeof meta["generateName"] === "string") return `${meta["generateName"]}*`;
   return "(unnamed)";
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

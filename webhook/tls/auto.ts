@@ -12,6 +12,7 @@ import {
 import { patchWebhookCaBundle, readSecretOrUndefined, writeSecret, type KubeApis } from "./kube.ts";
 import { LeaseElector, DEFAULT_LEASE_SECONDS } from "./lease.ts";
 import type { TlsMaterial, TlsSource } from "./material.ts";
+import { serialTimer } from "./serial-timer.ts";
 
 export const DEFAULT_CERT_SECRET = "vaultlet-webhook-certs";
 export const DEFAULT_LEADER_LEASE = "vaultlet-webhook-leader";
@@ -43,6 +44,20 @@ export interface AutoTlsSource extends TlsSource {
   isLeader(): boolean;
 }
 
+/** What the rounds share: the options, and what this replica knows. */
+interface AutoTlsContext {
+  readonly opts: AutoTlsOptions;
+  readonly now: () => Date;
+  readonly secretName: string;
+  readonly log: Logger;
+  readonly elector: LeaseElector | undefined;
+  state: AuthorityState | undefined;
+  /** The state this process knows is in the Secret; re-read after a leadership change. */
+  stateIsShared: boolean;
+  published: TlsMaterial | undefined;
+  onUpdate: (m: TlsMaterial) => void;
+}
+
 /**
  * Automatic TLS. The leader (or the only replica without leader election)
  * keeps a CA and a short-lived serving certificate current, stores them in a
@@ -51,139 +66,124 @@ export interface AutoTlsSource extends TlsSource {
  */
 export function autoTlsSource(opts: AutoTlsOptions): AutoTlsSource {
   const now = opts.now ?? (() => new Date());
-  const secretName = opts.secretName ?? DEFAULT_CERT_SECRET;
-  const log = opts.logger;
-  const elector = opts.useLeaderElection
-    ? new LeaseElector({
-        api: opts.apis.coordination,
-        namespace: opts.namespace,
-        name: opts.leaseName ?? DEFAULT_LEADER_LEASE,
-        identity: opts.identity ?? hostname(),
-        leaseDurationSeconds: opts.leaseDurationSeconds ?? DEFAULT_LEASE_SECONDS,
-        now,
-      })
-    : undefined;
-
-  let state: AuthorityState | undefined;
-  /** The state this process knows is in the Secret; re-read after a leadership change. */
-  let stateIsShared = false;
-  let published: TlsMaterial | undefined;
-  let onUpdate: (m: TlsMaterial) => void = () => {};
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-
-  const publish = (next: AuthorityState) => {
-    state = next;
-    if (published?.certPem === next.leaf.certPem) return;
-    published = next.leaf;
-    onUpdate(next.leaf);
+  const ctx: AutoTlsContext = {
+    opts,
+    now,
+    secretName: opts.secretName ?? DEFAULT_CERT_SECRET,
+    log: opts.logger,
+    elector: opts.useLeaderElection
+      ? new LeaseElector({
+          api: opts.apis.coordination,
+          namespace: opts.namespace,
+          name: opts.leaseName ?? DEFAULT_LEADER_LEASE,
+          identity: opts.identity ?? hostname(),
+          leaseDurationSeconds: opts.leaseDurationSeconds ?? DEFAULT_LEASE_SECONDS,
+          now,
+        })
+      : undefined,
+    state: undefined,
+    stateIsShared: false,
+    published: undefined,
+    onUpdate: () => {},
   };
-
-  const lead = async () => {
-    let resourceVersion: string | undefined;
-    if (elector && !stateIsShared) {
-      const secret = await readSecretOrUndefined(opts.apis.core, opts.namespace, secretName);
-      resourceVersion = secret?.metadata?.resourceVersion;
-      state = fromSecretData(secret?.data) ?? state;
-      stateIsShared = true;
-    }
-    const at = now();
-    const plan = planRenewal(state, opts.hosts, at);
-    let bundleCurrent = false;
-    if (plan !== "none") {
-      const next = await renew(state, plan, opts.hosts, at, opts);
-      // API servers must trust a new CA before any replica serves a certificate it signed.
-      if (plan === "ca") {
-        await patchCaBundle(next, at);
-        bundleCurrent = true;
-      }
-      if (elector) {
-        if (resourceVersion === undefined && state) {
-          const secret = await readSecretOrUndefined(opts.apis.core, opts.namespace, secretName);
-          resourceVersion = secret?.metadata?.resourceVersion;
-        }
-        const written = await writeSecret(
-          opts.apis.core,
-          opts.namespace,
-          secretName,
-          toSecretData(next),
-          resourceVersion,
-        );
-        if (!written) {
-          // Someone else wrote the Secret first: start over from what they wrote.
-          stateIsShared = false;
-          return;
-        }
-      }
-      log.info({ renewed: plan, hosts: opts.hosts }, "automatic TLS certificate issued");
-      state = next;
-    }
-    // Also repairs a caBundle reset by someone else (a chart upgrade, a kubectl apply).
-    if (!bundleCurrent) await patchCaBundle(state!, at);
-    publish(state!);
-  };
-
-  const patchCaBundle = async (s: AuthorityState, at: Date) => {
-    const patched = await patchWebhookCaBundle(
-      opts.apis.admission,
-      opts.webhookConfigName,
-      caBundle(s, at, opts),
-    );
-    if (patched) log.info({ webhook: opts.webhookConfigName }, "webhook caBundle updated");
-  };
-
-  const follow = async () => {
-    stateIsShared = false;
-    const secret = await readSecretOrUndefined(opts.apis.core, opts.namespace, secretName);
-    const shared = fromSecretData(secret?.data);
-    if (shared) publish(shared);
-    else if (!published)
-      log.info({ secret: secretName }, "waiting for the leader to share the TLS certificate");
-  };
-
   const sync = async () => {
-    const leading = elector ? await elector.tryAcquireOrRenew() : true;
-    if (leading) await lead();
-    else await follow();
+    const leading = ctx.elector ? await ctx.elector.tryAcquireOrRenew() : true;
+    if (leading) await lead(ctx);
+    else await follow(ctx);
   };
-
   /** Rounds run one at a time, whoever asks (the timer, start, a test). */
-  let queue: Promise<void> = Promise.resolve();
-  const exclusive = (): Promise<void> => {
-    const round = queue.then(sync);
-    queue = round.catch(() => {});
-    return round;
-  };
-  const guardedSync = () =>
-    exclusive().catch((err) =>
-      log.warn({ err: (err as Error).message }, "automatic TLS round failed; retrying"),
-    );
-
-  const schedule = () => {
-    if (stopped) return;
-    const every = opts.syncEveryMs ?? DEFAULT_SYNC_MS;
-    // Jitter keeps replicas from calling the API server in lockstep.
-    timer = setTimeout(
-      () => void guardedSync().then(schedule),
-      every * (0.8 + Math.random() * 0.4),
-    );
-    timer.unref();
-  };
-
+  const rounds = serialTimer(sync, opts.syncEveryMs ?? DEFAULT_SYNC_MS, (err) =>
+    ctx.log.warn({ err: (err as Error).message }, "automatic TLS round failed; retrying"),
+  );
   return {
     async start(listener) {
-      onUpdate = listener;
-      await guardedSync();
-      schedule();
+      ctx.onUpdate = listener;
+      await rounds.runGuarded();
+      rounds.start();
     },
-    current: () => published,
-    sync: exclusive,
-    isLeader: () => (elector ? elector.isLeader() : true),
+    current: () => ctx.published,
+    sync: rounds.run,
+    isLeader: () => (ctx.elector ? ctx.elector.isLeader() : true),
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await queue;
-      await elector?.release().catch(() => {});
+      await rounds.stop();
+      await ctx.elector?.release().catch(() => {});
     },
   };
+}
+
+function publish(ctx: AutoTlsContext, next: AuthorityState): void {
+  ctx.state = next;
+  if (ctx.published?.certPem === next.leaf.certPem) return;
+  ctx.published = next.leaf;
+  ctx.onUpdate(next.leaf);
+}
+
+/** The leader's round: renew what is due, share it through the Secret, keep the caBundle. */
+async function lead(ctx: AutoTlsContext): Promise<void> {
+  const { opts, elector, secretName } = ctx;
+  let resourceVersion: string | undefined;
+  if (elector && !ctx.stateIsShared) {
+    const secret = await readSecretOrUndefined(opts.apis.core, opts.namespace, secretName);
+    resourceVersion = secret?.metadata?.resourceVersion;
+    ctx.state = fromSecretData(secret?.data) ?? ctx.state;
+    ctx.stateIsShared = true;
+  }
+  const at = ctx.now();
+  const plan = planRenewal(ctx.state, opts.hosts, at);
+  let bundleCurrent = false;
+  if (plan !== "none") {
+    const next = await renew(ctx.state, plan, opts.hosts, at, opts);
+    // API servers must trust a new CA before any replica serves a certificate it signed.
+    if (plan === "ca") {
+      await patchCaBundle(ctx, next, at);
+      bundleCurrent = true;
+    }
+    if (elector) {
+      if (resourceVersion === undefined && ctx.state) {
+        const secret = await readSecretOrUndefined(opts.apis.core, opts.namespace, secretName);
+        resourceVersion = secret?.metadata?.resourceVersion;
+      }
+      const written = await writeSecret(
+        opts.apis.core,
+        opts.namespace,
+        secretName,
+        toSecretData(next),
+        resourceVersion,
+      );
+      if (!written) {
+        // Someone else wrote the Secret first: start over from what they wrote.
+        ctx.stateIsShared = false;
+        return;
+      }
+    }
+    ctx.log.info({ renewed: plan, hosts: opts.hosts }, "automatic TLS certificate issued");
+    ctx.state = next;
+  }
+  // Also repairs a caBundle reset by someone else (a chart upgrade, a kubectl apply).
+  if (!bundleCurrent) await patchCaBundle(ctx, ctx.state!, at);
+  publish(ctx, ctx.state!);
+}
+
+async function patchCaBundle(ctx: AutoTlsContext, s: AuthorityState, at: Date): Promise<void> {
+  const { opts } = ctx;
+  const patched = await patchWebhookCaBundle(
+    opts.apis.admission,
+    opts.webhookConfigName,
+    caBundle(s, at, opts),
+  );
+  if (patched) ctx.log.info({ webhook: opts.webhookConfigName }, "webhook caBundle updated");
+}
+
+/** A follower's round: serve what the leader shared. */
+async function follow(ctx: AutoTlsContext): Promise<void> {
+  ctx.stateIsShared = false;
+  const secret = await readSecretOrUndefined(
+    ctx.opts.apis.core,
+    ctx.opts.namespace,
+    ctx.secretName,
+  );
+  const shared = fromSecretData(secret?.data);
+  if (shared) publish(ctx, shared);
+  else if (!ctx.published)
+    ctx.log.info({ secret: ctx.secretName }, "waiting for the leader to share the TLS certificate");
 }

@@ -3,6 +3,7 @@
  * structs and numbers, Sprint/Sprintln spacing rules, and Sprintf verbs with
  * flags, width and precision, including Go's `%!verb(type=value)` markers.
  */
+import { escapedByte, goStringBytes } from "../../../shared/go-string.ts";
 import {
   Float64,
   JsonNumber,
@@ -220,7 +221,7 @@ function formatArg(v: unknown, spec: Spec): string {
     case "x":
     case "X": {
       let s: string | undefined;
-      if (text !== undefined) s = Buffer.from(truncate(text, spec.prec), "utf8").toString("hex");
+      if (text !== undefined) s = goStringBytes(truncate(text, spec.prec)).toString("hex");
       else if (isIntValue(v)) {
         const n = BigInt(v);
         s = (n < 0n ? "-" : "") + (n < 0n ? -n : n).toString(16);
@@ -344,7 +345,9 @@ export function goQuote(s: string, ascii = false): string {
         out += "\\v";
         continue;
     }
-    if (c < 0x20 || c === 0x7f) out += "\\x" + c.toString(16).padStart(2, "0");
+    const byte = escapedByte(c);
+    if (byte !== undefined) out += "\\x" + byte.toString(16).padStart(2, "0");
+    else if (c < 0x20 || c === 0x7f) out += "\\x" + c.toString(16).padStart(2, "0");
     else if (c < 0x7f) out += ch;
     else if (ascii || !isPrintable(c)) {
       out +=

@@ -117,6 +117,13 @@ export function lex(input: string, leftDelim = "{{", rightDelim = "}}"): Token[]
   return tokens;
 }
 
+interface ActionState {
+  readonly input: string;
+  readonly tokens: Token[];
+  readonly atRight: (p: number) => { ok: boolean; trim: boolean };
+  parenDepth: number;
+}
+
 function lexAction(
   input: string,
   start: number,
@@ -124,20 +131,12 @@ function lexAction(
   tokens: Token[],
   atRight: (p: number) => { ok: boolean; trim: boolean },
 ): { pos: number; trim: boolean } {
+  const st: ActionState = { input, tokens, atRight, parenDepth: 0 };
   let pos = start;
-  let parenDepth = 0;
-  const emit = (type: TokenType, from: number, to: number): void => {
-    tokens.push({ type, value: input.slice(from, to), pos: from });
-  };
-  const checkTerminator = (p: number): void => {
-    const c = input[p];
-    if (c === undefined || isSpace(c) || ".,|:()=".includes(c) || atRight(p).ok) return;
-    throw new LexError(`bad character ${describeChar(c)}`, p);
-  };
   for (;;) {
     const r = atRight(pos);
     if (r.ok) {
-      if (parenDepth > 0) throw new LexError("unclosed left paren", pos);
+      if (st.parenDepth > 0) throw new LexError("unclosed left paren", pos);
       const at = pos + (r.trim ? 2 : 0);
       tokens.push({ type: "right", value: right, pos: at });
       return { pos: at + right.length, trim: r.trim };
@@ -149,120 +148,109 @@ function lexAction(
       while (isSpace(input[pos])) pos++;
       // a trim-marked close (" -}}") keeps its space
       if (input[pos] === "-" && input.startsWith(right, pos + 1)) pos--;
-      if (pos > s) emit("space", s, pos);
+      if (pos > s) emit(st, "space", s, pos);
       continue;
     }
-    if (c === "=") {
-      emit("assign", pos, ++pos);
-      continue;
-    }
-    if (c === ":") {
-      if (input[pos + 1] !== "=") throw new LexError("expected :=", pos);
-      emit("declare", pos, (pos += 2));
-      continue;
-    }
-    if (c === "|") {
-      emit("pipe", pos, ++pos);
-      continue;
-    }
-    if (c === '"') {
-      const s = pos++;
-      for (;;) {
-        const d = input[pos];
-        if (d === "\\") {
-          if (input[pos + 1] === undefined || input[pos + 1] === "\n")
-            throw new LexError("unterminated quoted string", s);
-          pos += 2;
-          continue;
-        }
-        if (d === undefined || d === "\n") throw new LexError("unterminated quoted string", s);
-        pos++;
-        if (d === '"') break;
-      }
-      emit("string", s, pos);
-      continue;
-    }
-    if (c === "`") {
-      const end = input.indexOf("`", pos + 1);
-      if (end < 0) throw new LexError("unterminated raw quoted string", pos);
-      emit("rawString", pos, end + 1);
-      pos = end + 1;
-      continue;
-    }
-    if (c === "'") {
-      const s = pos++;
-      for (;;) {
-        const d = input[pos];
-        if (d === "\\") {
-          pos += 2;
-          continue;
-        }
-        if (d === undefined || d === "\n") throw new LexError("unterminated character constant", s);
-        pos++;
-        if (d === "'") break;
-      }
-      emit("charConstant", s, pos);
-      continue;
-    }
-    if (c === "$") {
-      const s = pos++;
-      while (isAlnum(input[pos])) pos++;
-      checkTerminator(pos);
-      emit("variable", s, pos);
-      continue;
-    }
-    if (c === "." && !(input[pos + 1]! >= "0" && input[pos + 1]! <= "9")) {
-      const s = pos++;
-      while (isAlnum(input[pos])) pos++;
-      if (pos === s + 1) {
-        emit("dot", s, pos);
-        continue;
-      }
-      checkTerminator(pos);
-      emit("field", s, pos);
-      continue;
-    }
-    if (c === "+" || c === "-" || c === "." || (c >= "0" && c <= "9")) {
-      const s = pos;
-      pos = scanNumber(input, pos);
-      if (isAlnum(input[pos]) || input[pos] === ".")
-        throw new LexError(`bad number syntax: "${input.slice(s, pos + 1)}"`, s);
-      emit("number", s, pos);
-      continue;
-    }
-    if (isAlnum(c)) {
-      const s = pos;
-      while (isAlnum(input[pos])) pos++;
-      checkTerminator(pos);
-      const word = input.slice(s, pos);
-      const type: TokenType = KEYWORDS.has(word)
-        ? "keyword"
-        : word === "true" || word === "false"
-          ? "bool"
-          : word === "nil"
-            ? "nil"
-            : "identifier";
-      emit(type, s, pos);
-      continue;
-    }
-    if (c === "(") {
-      parenDepth++;
-      emit("leftParen", pos, ++pos);
-      continue;
-    }
-    if (c === ")") {
-      parenDepth--;
-      if (parenDepth < 0) throw new LexError("unexpected right paren", pos);
-      emit("rightParen", pos, ++pos);
-      continue;
-    }
-    const code = c.codePointAt(0)!;
-    if (code < 0x7f && code >= 0x20) {
-      emit("char", pos, ++pos);
-      continue;
-    }
-    throw new LexError(`unrecognized character in action: ${describeChar(c)}`, pos);
+    pos = lexOperand(st, c, pos) ?? lexOperator(st, c, pos);
   }
+}
+
+function emit(st: ActionState, type: TokenType, from: number, to: number): number {
+  st.tokens.push({ type, value: st.input.slice(from, to), pos: from });
+  return to;
+}
+
+/** A word, number or literal must end at a space, an operator or the closing delimiter. */
+function checkTerminator(st: ActionState, p: number): void {
+  const c = st.input[p];
+  if (c === undefined || isSpace(c) || ".,|:()=".includes(c) || st.atRight(p).ok) return;
+  throw new LexError(`bad character ${describeChar(c)}`, p);
+}
+
+/** Strings, variables, fields, numbers and words; undefined when `c` starts none of them. */
+function lexOperand(st: ActionState, c: string, pos: number): number | undefined {
+  const { input } = st;
+  if (c === '"') return emit(st, "string", pos, scanQuoted(input, pos, '"'));
+  if (c === "'") return emit(st, "charConstant", pos, scanQuoted(input, pos, "'"));
+  if (c === "`") {
+    const end = input.indexOf("`", pos + 1);
+    if (end < 0) throw new LexError("unterminated raw quoted string", pos);
+    return emit(st, "rawString", pos, end + 1);
+  }
+  if (c === "$" || (c === "." && !(input[pos + 1]! >= "0" && input[pos + 1]! <= "9"))) {
+    const end = scanAlnum(input, pos + 1);
+    if (c === "." && end === pos + 1) return emit(st, "dot", pos, end);
+    checkTerminator(st, end);
+    return emit(st, c === "$" ? "variable" : "field", pos, end);
+  }
+  if (c === "+" || c === "-" || c === "." || (c >= "0" && c <= "9")) {
+    const end = scanNumber(input, pos);
+    if (isAlnum(input[end]) || input[end] === ".")
+      throw new LexError(`bad number syntax: "${input.slice(pos, end + 1)}"`, pos);
+    return emit(st, "number", pos, end);
+  }
+  if (isAlnum(c)) {
+    const end = scanAlnum(input, pos);
+    checkTerminator(st, end);
+    return emit(st, wordType(input.slice(pos, end)), pos, end);
+  }
+  return undefined;
+}
+
+/** `=`, `:=`, `|`, parentheses and other printable ASCII characters. */
+function lexOperator(st: ActionState, c: string, pos: number): number {
+  if (c === "=") return emit(st, "assign", pos, pos + 1);
+  if (c === ":") {
+    if (st.input[pos + 1] !== "=") throw new LexError("expected :=", pos);
+    return emit(st, "declare", pos, pos + 2);
+  }
+  if (c === "|") return emit(st, "pipe", pos, pos + 1);
+  if (c === "(") {
+    st.parenDepth++;
+    return emit(st, "leftParen", pos, pos + 1);
+  }
+  if (c === ")") {
+    st.parenDepth--;
+    if (st.parenDepth < 0) throw new LexError("unexpected right paren", pos);
+    return emit(st, "rightParen", pos, pos + 1);
+  }
+  const code = c.codePointAt(0)!;
+  if (code < 0x7f && code >= 0x20) return emit(st, "char", pos, pos + 1);
+  throw new LexError(`unrecognized character in action: ${describeChar(c)}`, pos);
+}
+
+/**
+ * The end of a quoted string or character constant starting at `start`
+ * (Go's lexQuote and lexChar): a backslash skips the next character; a
+ * string may not hold a raw newline or end in a backslash.
+ */
+function scanQuoted(input: string, start: number, quote: '"' | "'"): number {
+  const what = quote === '"' ? "unterminated quoted string" : "unterminated character constant";
+  let pos = start + 1;
+  for (;;) {
+    const d = input[pos];
+    if (d === "\\") {
+      const next = input[pos + 1];
+      if (quote === '"' && (next === undefined || next === "\n")) throw new LexError(what, start);
+      pos += 2;
+      continue;
+    }
+    if (d === undefined || d === "\n") throw new LexError(what, start);
+    pos++;
+    if (d === quote) return pos;
+  }
+}
+
+function scanAlnum(input: string, start: number): number {
+  let pos = start;
+  while (isAlnum(input[pos])) pos++;
+  return pos;
+}
+
+function wordType(word: string): TokenType {
+  if (KEYWORDS.has(word)) return "keyword";
+  if (word === "true" || word === "false") return "bool";
+  return word === "nil" ? "nil" : "identifier";
 }
 
 function scanNumber(input: string, start: number): number {

@@ -3,6 +3,7 @@
  * unknown functions, undefined variables, `{{break}}` outside `range`,
  * missing `{{end}}`, and reports them at the token's position.
  */
+import { GoStringError, unquoteGo, unquoteGoRune } from "../../../shared/go-string.ts";
 import type {
   Arg,
   CommandNode,
@@ -408,16 +409,13 @@ class Parser {
 
   private number(t: Token): NumberNode {
     if (t.type === "charConstant") {
-      const s = unquoteBody(t.value.slice(1, -1), "'", t.pos);
-      const cps = [...s];
-      if (cps.length !== 1) this.fail(`malformed character constant: ${t.value}`, t.pos);
-      return {
-        type: "number",
-        pos: t.pos,
-        text: t.value,
-        isInt: true,
-        value: cps[0]!.codePointAt(0)!,
-      };
+      let value: number;
+      try {
+        value = unquoteGoRune(t.value);
+      } catch {
+        this.fail(`malformed character constant: ${t.value}`, t.pos);
+      }
+      return { type: "number", pos: t.pos, text: t.value, isInt: true, value };
     }
     const text = t.value;
     const clean = text.replace(/_/g, "");
@@ -463,68 +461,14 @@ function nodeText(n: Arg): string {
   }
 }
 
+/** A string token's value; a bad escape is a parse error at the token, as in Go. */
 function unquote(t: Token): string {
-  if (t.type === "rawString") return t.value.slice(1, -1).replace(/\r/g, "");
-  return unquoteBody(t.value.slice(1, -1), '"', t.pos);
-}
-
-/** strconv.Unquote's escapes. */
-function unquoteBody(s: string, quote: string, pos: number): string {
-  if (!s.includes("\\")) return s;
-  let out = "";
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c !== "\\") {
-      out += c;
-      continue;
-    }
-    const e = s[++i];
-    const simple: Record<string, string> = {
-      a: "\x07",
-      b: "\b",
-      f: "\f",
-      n: "\n",
-      r: "\r",
-      t: "\t",
-      v: "\v",
-      "\\": "\\",
-    };
-    if (e !== undefined && simple[e] !== undefined) {
-      out += simple[e];
-      continue;
-    }
-    if (e === quote) {
-      out += quote;
-      continue;
-    }
-    const hex = (n: number): number => {
-      const h = s.slice(i + 1, i + 1 + n);
-      if (h.length !== n || !/^[0-9a-fA-F]+$/.test(h)) throw new ParseError("invalid syntax", pos);
-      i += n;
-      return parseInt(h, 16);
-    };
-    if (e === "x") {
-      out += String.fromCharCode(hex(2));
-      continue;
-    }
-    if (e === "u") {
-      out += String.fromCodePoint(hex(4));
-      continue;
-    }
-    if (e === "U") {
-      out += String.fromCodePoint(hex(8));
-      continue;
-    }
-    if (e !== undefined && e >= "0" && e <= "7") {
-      const o = s.slice(i, i + 3);
-      if (!/^[0-7]{3}$/.test(o)) throw new ParseError("invalid syntax", pos);
-      out += String.fromCharCode(parseInt(o, 8));
-      i += 2;
-      continue;
-    }
-    throw new ParseError("invalid syntax", pos);
+  try {
+    return unquoteGo(t.value);
+  } catch (err) {
+    if (err instanceof GoStringError) throw new ParseError("invalid syntax", t.pos);
+    throw err;
   }
-  return out;
 }
 
 export type { VariableNode };

@@ -1,15 +1,5 @@
-import { dispatch, SUMMARIES } from "../../../shared/cli/dispatch.ts";
-import { bundleVersion } from "./version.ts";
+import { WEBHOOK_IMAGE } from "../../cli/webhook-commands.ts";
+import { dispatch } from "../../cli/dispatch.ts";
 
 /** Entry of the webhook image's bundle: `vaultlet webhook` and `vaultlet inject`. */
-process.exitCode = await dispatch(
-  {
-    name: "the webhook image",
-    version: bundleVersion,
-    commands: {
-      webhook: { summary: SUMMARIES.webhook, load: () => import("../../../webhook/cli.ts") },
-      inject: { summary: SUMMARIES.inject, load: () => import("../../../webhook/inject/cli.ts") },
-    },
-  },
-  process.argv.slice(2),
-);
+process.exitCode = await dispatch(WEBHOOK_IMAGE, process.argv.slice(2));

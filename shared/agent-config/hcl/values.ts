@@ -6,129 +6,17 @@
  * Each function gets a token the lexer accepted and throws a plain Error
  * with the reason when the value itself is out of range.
  */
+import { unquoteGo } from "../../go-string.ts";
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-const SIMPLE: Record<string, string> = {
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "\t",
-  v: "\v",
-  "\\": "\\",
-  '"': '"',
-};
-
-/** The value of a quoted string token (quotes included in `text`). */
-export function unquote(text: string): string {
-  const s = text.slice(1, -1);
-  if (!s.includes("\\") && !s.includes("$")) return s;
-  let out = "";
-  // \x and octal escapes give bytes, which may form UTF-8 together
-  let bytes: number[] = [];
-  const flush = () => {
-    if (bytes.length > 0) out += decodeUtf8(bytes);
-    bytes = [];
-  };
-  let i = 0;
-  while (i < s.length) {
-    if (s.startsWith("${", i)) {
-      const end = interpolationEnd(s, i + 2);
-      flush();
-      out += s.slice(i, end);
-      i = end;
-      continue;
-    }
-    const ch = s[i]!;
-    if (ch !== "\\") {
-      flush();
-      out += ch;
-      i++;
-      continue;
-    }
-    const kind = s[i + 1]!;
-    if (kind in SIMPLE) {
-      flush();
-      out += SIMPLE[kind];
-      i += 2;
-    } else if (kind === "x") {
-      bytes.push(parseInt(s.slice(i + 2, i + 4), 16));
-      i += 4;
-    } else if (kind === "u" || kind === "U") {
-      const n = kind === "u" ? 4 : 8;
-      const code = parseInt(s.slice(i + 2, i + 2 + n), 16);
-      if (code > 0x10ffff) throw new Error(`escape ${s.slice(i, i + 2 + n)} is beyond Unicode`);
-      flush();
-      // a surrogate alone is not a character: Go writes U+FFFD for it
-      out += code >= 0xd800 && code <= 0xdfff ? "\uFFFD" : String.fromCodePoint(code);
-      i += 2 + n;
-    } else {
-      const code = parseInt(s.slice(i + 1, i + 4), 8);
-      if (code > 255) throw new Error(`octal escape ${s.slice(i, i + 4)} is above \\377`);
-      bytes.push(code);
-      i += 4;
-    }
-  }
-  flush();
-  return out;
-}
-
-/** Index just past the `}` closing the `${` whose body starts at `from`. */
-function interpolationEnd(s: string, from: number): number {
-  let depth = 1;
-  let i = from;
-  while (i < s.length && depth > 0) {
-    if (s[i] === "\uFFFD") throw new Error("U+FFFD is not allowed inside ${ }");
-    if (s[i] === "{") depth++;
-    else if (s[i] === "}") depth--;
-    i++;
-  }
-  if (depth > 0) throw new Error("${ is not closed by } in the string");
-  return i;
-}
 
 /**
- * Bytes as Go reads them into a string: valid UTF-8 sequences are
- * characters, every other byte is U+FFFD.
+ * The value of a quoted string token (quotes included in `text`): Go escapes,
+ * `${ ... }` kept as written (shared with the template engine, see go-string.ts).
  */
-function decodeUtf8(bytes: number[]): string {
-  let out = "";
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i]!;
-    const len =
-      b < 0x80
-        ? 1
-        : b >= 0xc2 && b <= 0xdf
-          ? 2
-          : b >= 0xe0 && b <= 0xef
-            ? 3
-            : b >= 0xf0 && b <= 0xf4
-              ? 4
-              : 0;
-    const seq = bytes.slice(i, i + len);
-    const decoded = len > 0 && seq.length === len ? tryDecode(seq) : undefined;
-    if (decoded === undefined) {
-      out += "\uFFFD";
-      i++;
-    } else {
-      out += decoded;
-      i += len;
-    }
-  }
-  return out;
-}
-
-function tryDecode(seq: number[]): string | undefined {
-  if (seq.length === 1) return String.fromCharCode(seq[0]!);
-  if (!seq.slice(1).every((b) => (b & 0xc0) === 0x80)) return undefined;
-  const lead = seq[0]! & (0x7f >> seq.length);
-  const code = seq.slice(1).reduce((acc, b) => (acc << 6) | (b & 0x3f), lead);
-  const min = [0, 0, 0x80, 0x800, 0x10000][seq.length]!;
-  if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined;
-  return String.fromCodePoint(code);
+export function unquote(text: string): string {
+  return unquoteGo(text, { hcl: true });
 }
 
 /**

@@ -15,7 +15,7 @@ import { assertNoSecretsIn } from "../../support/log-capture.ts";
 import { startOpenBao, type OpenBaoServer } from "../../support/openbao.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
-const BIN = path.join(ROOT, "shared/cli/bin.ts");
+const BIN = path.join(ROOT, "deploy/cli/bin.ts");
 
 let bao: OpenBaoServer;
 let signer: JwtSigner;

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createAgentMetrics } from "../../../agent/ops/metrics.ts";
-import { parseListen, startOpsServer } from "../../../agent/ops/server.ts";
+import { parseOpsListen as parseListen, startOpsServer } from "../../../agent/ops/server.ts";
 
 test("/ready turns 200 after the first render, /health and /metrics answer", async () => {
   let ready = false;
@@ -40,7 +40,7 @@ test("/ready turns 200 after the first render, /health and /metrics answer", asy
 test("listen addresses parse, bad ones name the setting", () => {
   assert.deepEqual(parseListen("127.0.0.1:8201"), { host: "127.0.0.1", port: 8201 });
   assert.deepEqual(parseListen("[::1]:9000"), { host: "::1", port: 9000 });
-  assert.deepEqual(parseListen(":8201"), { host: "0.0.0.0", port: 8201 });
+  assert.deepEqual(parseListen(":8201"), { host: "", port: 8201 });
   for (const bad of ["8201", "host", "h:99999", "h:p"]) {
     assert.throws(
       () => parseListen(bad),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "../../support/properties.ts";
 import { ANNOTATIONS, fullName } from "../../../webhook/annotations/table.ts";
-import type { Pod } from "../../../webhook/mutate/pod.ts";
+import type { Pod } from "../../../webhook/pod.ts";
 import { validatePod } from "../../webhook/mutate/helpers.ts";
 import {
   assertConfined,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "../../support/properties.ts";
-import type { Pod } from "../../../webhook/mutate/pod.ts";
+import type { Pod } from "../../../webhook/pod.ts";
 import {
   AGENT_CONTAINERS,
   allContainers,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import jsonpatch from "fast-json-patch";
 import { injectPod, type InjectResult } from "../../../webhook/mutate/inject.ts";
-import type { Container, Pod } from "../../../webhook/mutate/pod.ts";
+import type { Container, Pod } from "../../../webhook/pod.ts";
 import {
   CONTAINER_INIT,
   CONTAINER_SIDECAR,

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "../../support/properties.ts";
-import type { Container, Pod } from "../../../webhook/mutate/pod.ts";
+import type { Container, Pod } from "../../../webhook/pod.ts";
 import { TOKEN_MOUNT_PATH, VOLUME_TOKEN } from "../../../webhook/mutate/names.ts";
 import {
   AGENT_CONTAINERS,

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { JsonNumber } from "../../../agent/template/types.ts";
+import { JsonNumber } from "../../../shared/json-number.ts";
 import { parseKeepingDataNumbers } from "../../../shared/vault/json.ts";
 
 test("numbers under data keep their text at any depth; envelope numbers stay plain", () => {

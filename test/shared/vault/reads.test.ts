@@ -1,6 +1,6 @@
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { JsonNumber } from "../../../agent/template/types.ts";
+import { JsonNumber } from "../../../shared/json-number.ts";
 import { VaultClient, VaultResponseError } from "../../../shared/vault/index.ts";
 import type { RequestEvent } from "../../../shared/vault/index.ts";
 import { startOpenBao } from "../../support/openbao.ts";

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { AnnotationError, parseInjectionSpec } from "../../../webhook/annotations/parse.ts";
 import { editDistance, suggestAnnotation } from "../../../webhook/annotations/names.ts";
-import type { Pod } from "../../../webhook/mutate/pod.ts";
+import type { Pod } from "../../../webhook/pod.ts";
 import { P, SETTINGS } from "../mutate/helpers.ts";
 
 function podWith(annotations: Record<string, string>): Pod {

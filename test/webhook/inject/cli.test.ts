@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
 import { joinStreams, parseInjectArgs } from "../../../webhook/inject/cli.ts";
 
-const BIN = fileURLToPath(new URL("../../../shared/cli/bin.ts", import.meta.url));
+const BIN = fileURLToPath(new URL("../../../deploy/cli/bin.ts", import.meta.url));
 const fixture = (name: string) =>
   fileURLToPath(new URL(`../../fixtures/manifests/${name}`, import.meta.url));
 

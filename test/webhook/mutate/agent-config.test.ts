@@ -59,8 +59,9 @@ describe("generated configs are read by vaultlet's own agent config parser", () 
           c.template.map((t) => t.destination),
           spec.secrets.map((s) => `${s.mountPath}/${s.file}`),
         );
-        if (role === "native") assert.equal(c.vaultlet?.listen, "0.0.0.0:8201");
-        else assert.equal(c.vaultlet?.listen, undefined);
+        // the ops port is opened only where the config asks for it: every long-running agent
+        const listen = { native: "0.0.0.0:8201", sidecar: "127.0.0.1:8201", init: undefined };
+        assert.equal(c.vaultlet?.listen, listen[role]);
       });
     }
   }

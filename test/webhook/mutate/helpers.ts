@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import jsonpatch from "fast-json-patch";
 import { Pod as PodModel } from "kubernetes-models/v1/Pod";
 import { injectPod, type InjectResult } from "../../../webhook/mutate/inject.ts";
-import type { Container, Pod } from "../../../webhook/mutate/pod.ts";
+import type { Container, Pod } from "../../../webhook/pod.ts";
 import type { VaultAgentJson } from "../../../webhook/mutate/agent-config.ts";
 import { defaultSettings, type InjectorSettings } from "../../../webhook/settings.ts";
 

@@ -749,7 +749,10 @@ describe("revoke on shutdown", () => {
     );
     const side = container(pod, "vault-agent");
     assert.deepEqual(side.lifecycle, { preStop: { sleep: { seconds: 7 } } });
-    assert.deepEqual(agentConfig(side).vaultlet, { revoke_on_shutdown: true });
+    assert.deepEqual(agentConfig(side).vaultlet, {
+      listen: "127.0.0.1:8201",
+      revoke_on_shutdown: true,
+    });
     const init = initContainer(pod, "vault-agent-init");
     assert.equal(init.lifecycle, undefined);
     assert.equal(agentConfig(init).vaultlet, undefined);

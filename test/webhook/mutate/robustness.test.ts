@@ -4,7 +4,7 @@ import fc from "../../support/properties.ts";
 import jsonpatch from "fast-json-patch";
 import { ANNOTATIONS, fullName } from "../../../webhook/annotations/table.ts";
 import { injectPod } from "../../../webhook/mutate/inject.ts";
-import type { Pod } from "../../../webhook/mutate/pod.ts";
+import type { Pod } from "../../../webhook/pod.ts";
 import { SETTINGS, validatePod } from "./helpers.ts";
 
 test("any JSON value: a result, never an exception", () => {

@@ -17,10 +17,10 @@ import {
   DEFAULT_SECRETS_PATH,
   TOKEN_MOUNT_PATH,
 } from "../../../webhook/mutate/names.ts";
-import type { Pod } from "../../../webhook/mutate/pod.ts";
+import type { Pod } from "../../../webhook/pod.ts";
 import { agentConfig, annotated, container, inject, SETTINGS } from "./helpers.ts";
 
-const CLI = resolve(import.meta.dirname, "../../../shared/cli/bin.ts");
+const CLI = resolve(import.meta.dirname, "../../../deploy/cli/bin.ts");
 const WAIT_MS = 30_000;
 
 interface Ids {

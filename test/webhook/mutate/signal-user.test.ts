@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { Container, Pod } from "../../../webhook/mutate/pod.ts";
+import type { Container, Pod } from "../../../webhook/pod.ts";
 import { annotated, container, initContainer, inject, P, reject, SETTINGS } from "./helpers.ts";
 
 /**

@@ -11,7 +11,7 @@ import { postReview } from "./https.ts";
 import { admissionReview, annotatedPod } from "./reviews.ts";
 import { tlsFixture, type TlsFixture } from "./tls-fixture.ts";
 
-const BIN = fileURLToPath(new URL("../../../shared/cli/bin.ts", import.meta.url));
+const BIN = fileURLToPath(new URL("../../../deploy/cli/bin.ts", import.meta.url));
 
 function startWebhook(env: Record<string, string>, args: string[] = []): TrackedProcess {
   return spawnTracked(process.execPath, [BIN, "webhook", ...args], {

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { parseListen } from "../../../webhook/server/listen.ts";
+import { parseWebhookListen as parseListen } from "../../../webhook/server/listen.ts";
 import { tlsMinVersion } from "../../../webhook/tls/material.ts";
 
 describe("server settings", () => {

@@ -25,7 +25,7 @@ import { runAgentOnce } from "./run-agent.ts";
 import type { AgentRun } from "./run-agent.ts";
 import { CORPUS_ENV, seedCorpusData } from "./seed-data.ts";
 
-const VAULTLET_BIN = resolve(import.meta.dirname, "../../../../shared/cli/bin.ts");
+const VAULTLET_BIN = resolve(import.meta.dirname, "../../../../deploy/cli/bin.ts");
 
 const entries = loadCorpus();
 /** corpus templates reading database/creds/db-app */

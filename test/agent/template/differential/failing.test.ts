@@ -19,7 +19,7 @@ import { runAgentOnce } from "./run-agent.ts";
 import type { AgentRun } from "./run-agent.ts";
 
 const FAILING_DIR = resolve(import.meta.dirname, "../../../fixtures/templates-failing");
-const VAULTLET_BIN = resolve(import.meta.dirname, "../../../../shared/cli/bin.ts");
+const VAULTLET_BIN = resolve(import.meta.dirname, "../../../../deploy/cli/bin.ts");
 
 const entries = loadCorpus(FAILING_DIR, "failing.json");
 let bao: OpenBaoServer;

@@ -19,7 +19,7 @@ import { runAgentOnce } from "./run-agent.ts";
 import type { AgentRun } from "./run-agent.ts";
 
 const CASES_DIR = resolve(import.meta.dirname, "../../../fixtures/templates-functions-failing");
-const VAULTLET_BIN = resolve(import.meta.dirname, "../../../../shared/cli/bin.ts");
+const VAULTLET_BIN = resolve(import.meta.dirname, "../../../../deploy/cli/bin.ts");
 /** agents at once: bao agent is light; the suite runs on 2 cores */
 const PARALLEL = 3;
 

@@ -49,7 +49,8 @@ export async function runAgentOnce(options: RunAgentOptions): Promise<AgentRun> 
   const outputs = new Map<string, string>();
   for (const entry of options.entries) {
     const file = join(options.dir, OUTPUT_DIR, entry.name);
-    if (existsSync(file)) outputs.set(entry.name, readFileSync(file, "utf8"));
+    // latin1: one character per byte, so comparisons are byte for byte (Go strings may hold invalid UTF-8)
+    if (existsSync(file)) outputs.set(entry.name, readFileSync(file, "latin1"));
   }
   return { outputs, exitCode: child.child.exitCode, log: child.output() };
 }

@@ -22,7 +22,7 @@ import type { AgentRun } from "../differential/run-agent.ts";
 import { CORPUS_ENV, seedCorpusData } from "../differential/seed-data.ts";
 
 const HANDLEBARS_DIR = resolve(import.meta.dirname, "../../../fixtures/templates-handlebars");
-const VAULTLET_BIN = resolve(import.meta.dirname, "../../../../shared/cli/bin.ts");
+const VAULTLET_BIN = resolve(import.meta.dirname, "../../../../deploy/cli/bin.ts");
 
 const pairs = Object.entries(
   JSON.parse(readFileSync(join(HANDLEBARS_DIR, "pairs.json"), "utf8")) as Record<string, string>,

@@ -23,9 +23,33 @@ const run = promisify(execFile);
 
 type Outcome = { value: unknown } | { error: string };
 
+/**
+ * The reference's values come through Go's encoding/json, which writes each
+ * byte of invalid UTF-8 as U+FFFD; vaultlet keeps such a byte as its
+ * surrogate escape (shared/go-string.ts), so compare in JSON's terms.
+ */
+function asJson(v: unknown): unknown {
+  const text = (s: string) => s.replace(/(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/g, "\uFFFD");
+  if (typeof v === "string") return text(v);
+  if (Array.isArray(v)) return v.map(asJson);
+  if (v && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      Object.defineProperty(out, text(k), {
+        value: asJson(x),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+  return v;
+}
+
 function vaultlet(text: string): Outcome {
   try {
-    return { value: parseHcl(text, "x.hcl").value };
+    return { value: asJson(parseHcl(text, "x.hcl").value) };
   } catch (err) {
     if (err instanceof AgentConfigError) return { error: err.problems.join("\n") };
     throw err;

@@ -13,9 +13,10 @@ test("quoted strings: Go escapes decoded, ${ } kept exactly as written", () => {
   assert.equal(unquote('"\\u00e9\\U0001F600\\x41\\101"'), "é😀AA");
   assert.equal(unquote('"${lookup(\\"a\\", "b")} and ${x}"'), '${lookup(\\"a\\", "b")} and ${x}');
   assert.equal(unquote('"$${x} $5 {}"'), "$${x} $5 {}");
-  // \x and octal escapes are bytes: valid UTF-8 together, else U+FFFD each
+  // \x and octal escapes are bytes: valid UTF-8 together, else each byte as
+  // its surrogate escape (U+DC00 + byte), written back as that byte
   assert.equal(unquote('"\\xc3\\xa9 \\303\\251"'), "é é");
-  assert.equal(unquote('"\\xff\\xc3"'), "\uFFFD\uFFFD");
+  assert.equal(unquote('"\\xff\\xc3"'), "\uDCFF\uDCC3");
   // a lone surrogate is not a character: U+FFFD, as Go writes it
   assert.equal(unquote('"\\ud800"'), "\uFFFD");
 });

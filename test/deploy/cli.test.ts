@@ -2,9 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { normalizeFlags } from "../../shared/cli/dispatch.ts";
+import { normalizeFlags } from "../../deploy/cli/dispatch.ts";
 
-const BIN = fileURLToPath(new URL("../../shared/cli/bin.ts", import.meta.url));
+const BIN = fileURLToPath(new URL("../../deploy/cli/bin.ts", import.meta.url));
 const run = (...args: string[]) =>
   spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
 

@@ -1,10 +1,8 @@
-import { describeError, VaultletError } from "../errors.ts";
+import { describeError, VaultletError } from "../../shared/errors.ts";
 
 /**
- * The one command dispatcher. `vaultlet` run from the sources knows every
- * command; each image's bundle passes only its own commands, so the agent
- * image never loads the webhook's dependencies. A command module exports
- * `main(argv) => exit code` and is imported only when called.
+ * The one command dispatcher (the table is ./commands.ts). A command module
+ * exports `main(argv) => exit code` and is imported only when called.
  */
 export type Main = (argv: string[]) => Promise<number>;
 
@@ -19,14 +17,6 @@ export interface Program {
   version: () => string | Promise<string>;
   commands: Record<string, Command>;
 }
-
-/** One line per command, shared by every program that has it. */
-export const SUMMARIES = {
-  webhook: "run the mutating admission webhook server",
-  inject: "inject the agent into Kubernetes manifests offline (-f FILE, -f - for stdin)",
-  agent: "run the agent (-config=FILE; Vault Agent config, HCL or JSON)",
-  doctor: "explain a failed login from the token's claims and Vault's answer",
-} as const;
 
 export function usage(program: Program): string {
   const lines = Object.entries(program.commands).map(([n, c]) => `  ${n.padEnd(9)} ${c.summary}`);

@@ -7,6 +7,7 @@ export type {
   V1Volume as Volume,
   V1VolumeMount as VolumeMount,
 } from "@kubernetes/client-node";
+import { isObject } from "../shared/own.ts";
 
 /**
  * Checks just enough of an untrusted pod object to read it safely: it must
@@ -78,10 +79,6 @@ function containerProblem(c: Record<string, unknown>, where: string): string | u
     }
   }
   return undefined;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 export function annotationsOf(pod: V1Pod): Readonly<Record<string, string>> {
