@@ -266,8 +266,11 @@ export class OpenBaoServer extends BaoAdmin {
     if (!this.auditFile)
       throw new Error("start the server with { audit: true } to read audit entries");
     if (!existsSync(this.auditFile)) return [];
-    return readFileSync(this.auditFile, "utf8")
-      .split("\n")
+    const lines = readFileSync(this.auditFile, "utf8").split("\n");
+    // the server may be writing the last entry right now: only lines that
+    // end in a newline are complete
+    lines.pop();
+    return lines
       .filter((line) => line.trim())
       .map((line) => JSON.parse(line) as Record<string, unknown>);
   }
