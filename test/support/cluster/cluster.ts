@@ -158,11 +158,14 @@ async function restartContainerd(layout: ClusterLayout): Promise<void> {
   await startContainerd(layout);
 }
 
-/** Loads image archives into a running cluster (pods already running survive the restart). */
+/**
+ * Loads image archives into a running cluster. containerd is restarted only
+ * when stray references had to go: a restart while other tests create pods
+ * fails their container starts ("error reading from server: EOF").
+ */
 export async function loadImages(stateDir: string, images: ImageArchive[]): Promise<void> {
   const layout = clusterLayout(stateDir);
-  importImages(layout, images);
-  await restartContainerd(layout);
+  if (importImages(layout, images) > 0) await restartContainerd(layout);
 }
 
 interface ApiAccess {

@@ -22,8 +22,13 @@ export interface ImageArchive {
   name: string;
 }
 
-/** Imports the archives; the caller restarts containerd afterwards. */
-export function importImages(layout: ClusterLayout, images: ImageArchive[]): void {
+/**
+ * Imports the archives. The CRI plugin sees images imported into its
+ * namespace at once; only when stray `import-*` references had to be removed
+ * (returned: how many) must the caller restart containerd so the plugin
+ * forgets them.
+ */
+export function importImages(layout: ClusterLayout, images: ImageArchive[]): number {
   for (const image of images) {
     try {
       ctr(layout, ["images", "import", "--index-name", image.name, image.archive]);
@@ -38,6 +43,7 @@ export function importImages(layout: ClusterLayout, images: ImageArchive[]): voi
     .split("\n")
     .filter((ref) => ref.startsWith("import-"));
   if (stray.length > 0) ctr(layout, ["images", "rm", ...stray]);
+  return stray.length;
 }
 
 export function imageNames(layout: ClusterLayout): string[] {
