@@ -88,13 +88,8 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     if (!report.login?.ok) report.role = await compareRole(vault, input, report.claims);
   } catch (err) {
     // The claims are still worth printing when Vault cannot be reached.
-    if (!(err instanceof VaultletError && err.code === DOCTOR_VAULT_UNREACHABLE)) throw err;
+    noteUnreachable(report, err);
     report.ok = false;
-    report.loginFindings.push({
-      code: "VAULT_UNREACHABLE",
-      severity: "error",
-      message: err.message,
-    });
   } finally {
     vault.close();
   }
@@ -192,12 +187,7 @@ async function credentialDoctor(input: DoctorInput, report: DoctorReport): Promi
       await checkPathsWith(vault, input, login.token, report, login.revoke);
     }
   } catch (err) {
-    if (!(err instanceof VaultletError && err.code === DOCTOR_VAULT_UNREACHABLE)) throw err;
-    report.loginFindings.push({
-      code: "VAULT_UNREACHABLE",
-      severity: "error",
-      message: err.message,
-    });
+    noteUnreachable(report, err);
   } finally {
     vault.close();
   }
@@ -303,4 +293,10 @@ async function lookupMount(
   ).data;
   if (!data?.path || !data.type) return undefined;
   return { path: data.path, type: data.type, version: data.options?.version };
+}
+
+/** Vault out of reach is a finding of the report; anything else is rethrown. */
+function noteUnreachable(report: DoctorReport, err: unknown): void {
+  if (!(err instanceof VaultletError && err.code === DOCTOR_VAULT_UNREACHABLE)) throw err;
+  report.loginFindings.push({ code: "VAULT_UNREACHABLE", severity: "error", message: err.message });
 }
