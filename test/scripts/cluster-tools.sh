@@ -93,17 +93,19 @@ if ! stamp_ok "$bin/.etcd-version" "$etcd_stamp"; then
 fi
 
 # OCI image archive from one static C program: NAME SOURCE ENTRYPOINT USER.
-# The layout's own ref name is "latest"; the harness names the image on import.
+# The layout names it in full (vaultlet.local/NAME:1): containerd would make
+# an extra import-DATE:latest reference for a bare tag.
 build_image() {
-  local name="$1" src="$2" entry="$3" user="$4" work
+  local name="$1" src="$2" entry="$3" user="$4" work ref
   work="$(mktemp -d)"
+  ref="$work/layout:vaultlet.local/$name:1"
   gcc -static -O2 -Wall -o "$work/prog" "$src"
   umoci init --layout "$work/layout"
-  umoci new --image "$work/layout:latest"
-  umoci unpack --image "$work/layout:latest" "$work/bundle" >/dev/null
+  umoci new --image "$ref"
+  umoci unpack --image "$ref" "$work/bundle" >/dev/null
   install -m 0755 "$work/prog" "$work/bundle/rootfs$entry"
-  umoci repack --image "$work/layout:latest" "$work/bundle"
-  umoci config --image "$work/layout:latest" --config.entrypoint "$entry" ${user:+--config.user "$user"}
+  umoci repack --image "$ref" "$work/bundle"
+  umoci config --image "$ref" --config.entrypoint "$entry" ${user:+--config.user "$user"}
   tar -C "$work/layout" -cf "$images/$name.oci.tar.tmp" .
   mv "$images/$name.oci.tar.tmp" "$images/$name.oci.tar"
   rm -rf "$work"
@@ -111,7 +113,7 @@ build_image() {
 for spec in "pause:/pause:65535:65535" "probe:/probe:"; do
   IFS=: read -r name entry user group <<<"$spec"
   src="$root/test/cluster/images/$name.c"
-  img_stamp="$(stamp_of "$name-1" "$src" "${BASH_SOURCE[0]}")"
+  img_stamp="$(stamp_of "$name-2" "$src" "${BASH_SOURCE[0]}")"
   if ! stamp_ok "$images/.$name-version" "$img_stamp"; then
     clog "building the $name image (static C program, OCI archive)"
     timed "$name image" build_image "$name" "$src" "$entry" "${user}${group:+:$group}"

@@ -152,20 +152,10 @@ async function startContainerd(layout: ClusterLayout): Promise<void> {
   );
 }
 
-async function restartContainerd(layout: ClusterLayout): Promise<void> {
-  const pid = componentPid(layout, "containerd");
-  if (pid !== undefined) await stopPids([pid], 10_000);
-  await startContainerd(layout);
-}
-
-/**
- * Loads image archives into a running cluster. containerd is restarted only
- * when stray references had to go: a restart while other tests create pods
- * fails their container starts ("error reading from server: EOF").
- */
-export async function loadImages(stateDir: string, images: ImageArchive[]): Promise<void> {
-  const layout = clusterLayout(stateDir);
-  if (importImages(layout, images) > 0) await restartContainerd(layout);
+/** Loads image archives into a running cluster: pods can use them at once. */
+export function loadImages(stateDir: string, images: ImageArchive[]): Promise<void> {
+  importImages(clusterLayout(stateDir), images);
+  return Promise.resolve();
 }
 
 interface ApiAccess {
@@ -263,7 +253,6 @@ export async function up(opts: UpOptions): Promise<ClusterLayout> {
       { archive: join(opts.imagesDir, "probe.oci.tar"), name: PROBE_IMAGE },
     ];
     importImages(layout, [...own, ...(opts.images ?? [])]);
-    await restartContainerd(layout);
   });
   await step("control plane and kubelet", () => startControlPlane(layout, spec, opts.binDir));
   return layout;

@@ -1,9 +1,13 @@
 /**
  * Loading OCI image archives into the cluster's containerd, in the k8s.io
- * namespace the kubelet uses. `ctr import` also makes an `import-DATE:TAG`
- * reference, which the CRI plugin may resolve instead of the image's name
- * (then "not found" under docker.io/library/import-...): those references are
- * removed, and containerd restarted so the CRI plugin rereads its images.
+ * namespace the kubelet uses. The CRI plugin follows containerd's image
+ * events, so a loaded image runs at once, with no restart (a restart while
+ * other tests start pods fails them with "error reading from server: EOF").
+ * That holds only for archives whose index names each manifest in full
+ * (`org.opencontainers.image.ref.name` such as `vaultlet.local/probe:1`): for
+ * a bare tag like `latest`, `ctr import` adds an `import-DATE:latest`
+ * reference that the CRI plugin may resolve instead of the image's name.
+ * Such an archive is refused.
  */
 import { execFileSync } from "node:child_process";
 import type { ClusterLayout } from "./layout.ts";
@@ -22,13 +26,8 @@ export interface ImageArchive {
   name: string;
 }
 
-/**
- * Imports the archives. The CRI plugin sees images imported into its
- * namespace at once; only when stray `import-*` references had to be removed
- * (returned: how many) must the caller restart containerd so the plugin
- * forgets them.
- */
-export function importImages(layout: ClusterLayout, images: ImageArchive[]): number {
+/** Imports the archives; throws, naming the archive, when one lacks full image names. */
+export function importImages(layout: ClusterLayout, images: ImageArchive[]): void {
   for (const image of images) {
     try {
       ctr(layout, ["images", "import", "--index-name", image.name, image.archive]);
@@ -38,12 +37,15 @@ export function importImages(layout: ClusterLayout, images: ImageArchive[]): num
         cause: err,
       });
     }
+    const stray = imageNames(layout).filter((ref) => ref.startsWith("import-"));
+    if (stray.length > 0) {
+      ctr(layout, ["images", "rm", ...stray]);
+      throw new Error(
+        `${image.archive} names its image only by a tag (containerd made ${stray.join(", ")}): ` +
+          `set org.opencontainers.image.ref.name in its index.json to the full name, e.g. ${image.name}`,
+      );
+    }
   }
-  const stray = ctr(layout, ["images", "ls", "-q"])
-    .split("\n")
-    .filter((ref) => ref.startsWith("import-"));
-  if (stray.length > 0) ctr(layout, ["images", "rm", ...stray]);
-  return stray.length;
 }
 
 export function imageNames(layout: ClusterLayout): string[] {
