@@ -15,7 +15,7 @@ export function effectiveIds(pod: Pod, c: Container): EffectiveIds {
   const own = c.securityContext;
   const podLevel = pod.spec?.securityContext;
   return {
-    uid: own?.runAsUser ?? podLevel?.runAsUser ?? undefined,
+    uid: podLevel?.runAsUser ?? own?.runAsUser ?? undefined,
     gid: own?.runAsGroup ?? podLevel?.runAsGroup ?? undefined,
   };
 }
