@@ -1,9 +1,6 @@
 import { def, BOOL_FORM } from "./define.ts";
 import { parseGoBool, parseList, parseText } from "../values.ts";
 
-const str = parseText;
-const bool = parseGoBool;
-
 /** Turning injection on and off. */
 export const INJECTION = {
   inject: def<boolean>({
@@ -11,7 +8,7 @@ export const INJECTION = {
     kind: "global",
     section: "injection",
     form: BOOL_FORM,
-    parse: bool,
+    parse: parseGoBool,
     defaultValue: () => false,
     defaultDoc: "absent = no injection",
     doc: "Inject the agent into this pod.",
@@ -21,7 +18,7 @@ export const INJECTION = {
     kind: "global",
     section: "injection",
     form: "string",
-    parse: str,
+    parse: parseText,
     defaultDoc: "—",
     doc: "Written as `injected` after mutation; a pod that already says `injected` is left alone. Any other value (e.g. `update`) allows injecting again.",
   }),
@@ -30,7 +27,7 @@ export const INJECTION = {
     kind: "global",
     section: "injection",
     form: "string",
-    parse: str,
+    parse: parseText,
     defaultDoc: "—",
     doc: "Written by the reference injector; accepted and ignored (the admission request's namespace is used).",
   }),
@@ -39,7 +36,7 @@ export const INJECTION = {
     kind: "global",
     section: "injection",
     form: BOOL_FORM,
-    parse: bool,
+    parse: parseGoBool,
     defaultValue: () => true,
     defaultDoc: "true",
     doc: "Add an init container that renders the secrets once before the application starts.",
@@ -49,7 +46,7 @@ export const INJECTION = {
     kind: "global",
     section: "injection",
     form: BOOL_FORM,
-    parse: bool,
+    parse: parseGoBool,
     defaultValue: () => false,
     defaultDoc: "false",
     doc: "Only the init container; no long-running agent.",
@@ -59,7 +56,7 @@ export const INJECTION = {
     kind: "global",
     section: "injection",
     form: BOOL_FORM,
-    parse: bool,
+    parse: parseGoBool,
     defaultValue: () => false,
     defaultDoc: "false",
     doc: "Put the agent's init container before the pod's other init containers instead of after them.",

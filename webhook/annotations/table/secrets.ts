@@ -1,9 +1,6 @@
 import { def, BOOL_FORM } from "./define.ts";
 import { parseEnum, parseGoBool, parseOctalPerms, parseText } from "../values.ts";
 
-const str = parseText;
-const bool = parseGoBool;
-
 /** Absolute mount path inside the containers. */
 export function parseMountPath(raw: string): string {
   if (raw.includes("\0")) throw new Error("contains a NUL byte; use a plain absolute path");
@@ -43,7 +40,7 @@ export const SECRETS = {
     kind: "per-secret",
     section: "secrets",
     form: "Vault path",
-    parse: str,
+    parse: parseText,
     defaultDoc: "—",
     doc: "Defines secret NAME: the Vault path rendered with the default template unless a template is given.",
   }),
@@ -52,7 +49,7 @@ export const SECRETS = {
     kind: "per-secret",
     section: "secrets",
     form: "file path inside the agent container",
-    parse: str,
+    parse: parseText,
     defaultDoc: "—",
     doc: "Template file for secret NAME (used when there is no inline template). Defines the secret on its own.",
   }),
@@ -61,7 +58,7 @@ export const SECRETS = {
     kind: "per-secret",
     section: "secrets",
     form: "template text",
-    parse: str,
+    parse: parseText,
     defaultDoc: "the default template",
     doc: "Inline template for secret NAME. A template alone is enough to define a secret.",
   }),
@@ -88,7 +85,7 @@ export const SECRETS = {
     kind: "per-secret",
     section: "secrets",
     form: "command line",
-    parse: str,
+    parse: parseText,
     defaultDoc: "—",
     doc:
       "Command the agent runs after secret NAME's file changes, through `/bin/sh -c` as in Vault Agent, so it needs an agent image with a shell " +
@@ -99,7 +96,7 @@ export const SECRETS = {
     kind: "per-secret",
     section: "secrets",
     form: BOOL_FORM,
-    parse: bool,
+    parse: parseGoBool,
     defaultValue: () => false,
     defaultDoc: "false",
     doc: "Fail rendering secret NAME instead of printing `<no value>` for a missing key.",
@@ -109,7 +106,7 @@ export const SECRETS = {
     kind: "per-secret",
     section: "secrets",
     form: "string",
-    parse: str,
+    parse: parseText,
     defaultDoc: "`{{`",
     doc: "Left template delimiter for secret NAME.",
   }),
@@ -118,7 +115,7 @@ export const SECRETS = {
     kind: "per-secret",
     section: "secrets",
     form: "string",
-    parse: str,
+    parse: parseText,
     defaultDoc: "`}}`",
     doc: "Right template delimiter for secret NAME.",
   }),
@@ -136,7 +133,7 @@ export const SECRETS = {
     kind: "per-secret",
     section: "secrets",
     form: BOOL_FORM,
-    parse: bool,
+    parse: parseGoBool,
     defaultDoc: "preserve-secret-case",
     doc: "Keep secret NAME's case in the file name (otherwise lowercased).",
   }),
@@ -155,7 +152,7 @@ export const SECRETS = {
     kind: "global",
     section: "secrets",
     form: BOOL_FORM,
-    parse: bool,
+    parse: parseGoBool,
     defaultValue: () => false,
     defaultDoc: "false",
     doc: "Keep every secret NAME's case (otherwise lowercased).",
@@ -175,7 +172,7 @@ export const SECRETS = {
     kind: "global",
     section: "secrets",
     form: BOOL_FORM,
-    parse: bool,
+    parse: parseGoBool,
     defaultValue: () => false,
     defaultDoc: "false",
     doc: "Also write the agent's Vault token to `<secret-volume-path>/token`.",

@@ -2,9 +2,6 @@ import { def, BOOL_FORM } from "./define.ts";
 import { parseDurationMs, parseEnum, parseGoBool, parseQuantityOrEmpty } from "../values.ts";
 import { parseSignal } from "../../../shared/signal.ts";
 
-const bool = parseGoBool;
-const quantityOrEmpty = parseQuantityOrEmpty;
-
 /** A signal name the agent's signal action accepts (its own parser), with the message the reader expects. */
 function parseSignalName(raw: string): NodeJS.Signals {
   try {
@@ -90,7 +87,7 @@ export const VAULTLET = {
     kind: "global",
     section: "vaultlet",
     form: BOOL_FORM,
-    parse: bool,
+    parse: parseGoBool,
     defaultValue: (s) => s.nativeSidecar,
     defaultDoc: "flag -native-sidecar (false)",
     doc: "Run one agent as a native sidecar (init container with restartPolicy Always, Kubernetes 1.29+) whose startup probe passes after the first render: the app starts with its secrets, Jobs complete, one set of credentials.",
@@ -101,7 +98,7 @@ export const VAULTLET = {
     kind: "global",
     section: "vaultlet",
     form: BOOL_FORM,
-    parse: bool,
+    parse: parseGoBool,
     defaultValue: (s) => s.projectedToken,
     defaultDoc: "flag -projected-token (true)",
     doc: "Give the agent containers (only them) a projected service-account token for the audience below. `false` logs in with the pod's default token like the reference injector.",
@@ -145,7 +142,7 @@ export const VAULTLET = {
     kind: "global",
     section: "vaultlet",
     form: 'Kubernetes quantity, e.g. "1Mi"',
-    parse: quantityOrEmpty,
+    parse: parseQuantityOrEmpty,
     defaultValue: (s) => s.secretsVolumeSizeLimit,
     defaultDoc: "none",
     doc: "sizeLimit of each in-memory secrets volume (tmpfs counts against the pod's memory).",
@@ -156,7 +153,7 @@ export const VAULTLET = {
     kind: "global",
     section: "vaultlet",
     form: BOOL_FORM,
-    parse: bool,
+    parse: parseGoBool,
     defaultValue: (s) => s.secretsReadOnly,
     defaultDoc: "false",
     doc: "Mount the secrets volumes read-only into application and other init containers (the agent keeps write access).",
