@@ -9,10 +9,8 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { globSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { injectManifests } from "../../../webhook/inject/manifests.ts";
 import { injectPod } from "../../../webhook/mutate/inject.ts";
@@ -26,6 +24,7 @@ import {
   type PostgresServer,
 } from "../../support/postgres.ts";
 import { makeTempDir, removeTempDir, spawnTracked } from "../../support/processes.ts";
+import { runExampleVaultScripts } from "../../deploy/example-vault.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const EXAMPLES = join(ROOT, "deploy/examples");
@@ -33,7 +32,6 @@ const CLI = join(ROOT, "deploy/cli/bin.ts");
 const IMAGE = "quay.io/openbao/openbao:2.4.0";
 /** the longest one agent run may take before it is killed and the test fails */
 const AGENT_RUN_LIMIT_MS = 60_000;
-const run = promisify(execFile);
 /** values written to Vault that the rendered KV files must show */
 const KV_MARKER = "reports-bucket-7f3a";
 const KV_VALUES = [/"currency": "EUR"/, new RegExp(`"bucket":"${KV_MARKER}"`)];
@@ -144,18 +142,7 @@ async function runAgent(
 
 /** The examples' Vault side, run with the real `bao` CLI; the test's signer stands for the cluster's keys. */
 async function vaultSide(bao: OpenBaoServer, pg: PostgresServer, signer: JwtSigner) {
-  // The dev server mounts secret/ itself; mounts.sh creates it as on a real server.
-  await bao.api("DELETE", "sys/mounts/secret");
-  const env = {
-    ...process.env,
-    VAULT_CLI: findBaoBinary(),
-    VAULT_ADDR: bao.address,
-    VAULT_TOKEN: bao.rootToken,
-    BAO_ADDR: bao.address,
-    BAO_TOKEN: bao.rootToken,
-  };
-  await run("bash", [join(EXAMPLES, "vault/mounts.sh")], { env });
-  await run("bash", [join(EXAMPLES, "vault/roles.sh")], { env });
+  await runExampleVaultScripts(bao);
   await bao.api("POST", "auth/kubernetes-jwt/config", {
     jwt_validation_pubkeys: [signer.publicKeyPem],
     bound_issuer: signer.issuer,
