@@ -1,4 +1,5 @@
 import { pointIn, type Random } from "../timing/jitter.ts";
+import { extendTolerance } from "../timing/extend-tolerance.ts";
 
 /**
  * When to touch the token next. Pure: the token's state and the time in,
@@ -16,14 +17,6 @@ import { pointIn, type Random } from "../timing/jitter.ts";
 
 /** fraction of the TTL at which the next renewal or login happens */
 export const RENEW_WINDOW: readonly [number, number] = [0.62, 0.72];
-
-/**
- * Vault grants exactly the increment unless a max TTL caps it; a hair of
- * slack for long TTLs, none that would hide a cap on a TTL of seconds
- */
-function extendTolerance(incrementMs: number): number {
-  return Math.min(1000, incrementMs * 0.01);
-}
 
 /** below this much time left a login is started at once */
 const MIN_USEFUL_TTL_MS = 1000;

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describeError, VaultletError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/log.ts";
+import { serialQueue } from "../../shared/serial.ts";
 import { Backoff } from "../timing/backoff.ts";
 import type {
   CompiledTemplate,
@@ -63,7 +64,7 @@ export class RenderQueue {
   readonly #log: Logger;
   readonly #name: string;
   readonly #wait: { min?: number; max?: number } | undefined;
-  #tail: Promise<void> = Promise.resolve();
+  readonly #queue = serialQueue();
   #queued = false;
   #quiet: { timer: NodeJS.Timeout; since: number } | undefined;
   #retry: NodeJS.Timeout | undefined;
@@ -97,9 +98,7 @@ export class RenderQueue {
 
   /** render after anything in progress; the caller gets the outcome */
   run(): Promise<void> {
-    const p = this.#tail.then(() => this.#run());
-    this.#tail = p.catch(() => undefined);
-    return p;
+    return this.#queue.run(() => this.#run());
   }
 
   /** render again soon (a secret changed); failures are logged */
@@ -146,7 +145,7 @@ export class RenderQueue {
   #enqueue(): void {
     if (this.#queued) return;
     this.#queued = true;
-    this.#tail = this.#tail.then(async () => {
+    void this.#queue.run(async () => {
       this.#queued = false;
       try {
         await this.#run();
@@ -161,6 +160,6 @@ export class RenderQueue {
 
   /** settles when nothing is queued or running */
   idle(): Promise<void> {
-    return this.#tail;
+    return this.#queue.idle();
   }
 }

@@ -3,6 +3,7 @@ import type { Dependency } from "../template/types.ts";
 import { pointIn, type Random } from "../timing/jitter.ts";
 import { RENEW_WINDOW } from "../auth/token-life.ts";
 import { kindOf } from "./kinds/index.ts";
+import { extendTolerance } from "../timing/extend-tolerance.ts";
 
 /**
  * The refresh table, as pure functions: given what Vault returned for a
@@ -53,13 +54,6 @@ export const STATIC_WINDOW: readonly [number, number] = [0.85, 0.95];
  */
 export const FIRST_STATIC_WINDOW: readonly [number, number] = [0.5, 0.95];
 const THRESHOLD_SPREAD = 0.05;
-/**
- * Vault grants exactly the increment unless a max TTL caps it; a hair of
- * slack for long TTLs, none that would hide a cap on a TTL of seconds
- */
-function extendTolerance(incrementMs: number): number {
-  return Math.min(1000, incrementMs * 0.01);
-}
 /** the earliest any refresh happens after the previous one, so nothing loops */
 export const MIN_REFRESH_MS = 500;
 

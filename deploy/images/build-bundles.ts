@@ -77,7 +77,8 @@ function banner(shebang: string): string {
   ].join("\n");
 }
 
-async function packageVersion(): Promise<string> {
+/** the version in package.json, which the images and bundles carry */
+export async function packageVersion(): Promise<string> {
   const pkg = JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as {
     version: string;
   };

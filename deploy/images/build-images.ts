@@ -12,12 +12,12 @@
  * inputs give the same digests. deploy/docs/images.md says how to load and
  * push them.
  */
-import { readFile, rename, writeFile, mkdir } from "node:fs/promises";
+import { rename, writeFile, mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { describeError, VaultletError } from "../../shared/errors.ts";
-import { REPO_ROOT } from "./build-bundles.ts";
+import { packageVersion, REPO_ROOT } from "./build-bundles.ts";
 import { baoInputs, bundleFiles, runtimeInputs } from "./host-inputs.ts";
 import { BENCH_BAO, BENCH_BAO_VERSION, IMAGES, imageName, type ImageSpec } from "./layout.ts";
 import {
@@ -44,13 +44,6 @@ export interface ImageBuildOptions {
   readonly bench?: boolean;
   /** the real bao binary, for `bench` */
   readonly baoBin?: string;
-}
-
-async function packageVersion(): Promise<string> {
-  const pkg = JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
 }
 
 /** Writes the archive beside its final name first, so a reader never sees half of it. */

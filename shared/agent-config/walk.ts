@@ -1,5 +1,6 @@
 import { copyLiterals, literalOf } from "./literals.ts";
 import { Invalid, describe, isObject, type SourceFormat, type ValueParser } from "./values.ts";
+import { editDistance } from "../edit-distance.ts";
 
 /**
  * The schema-driven reader: it walks a parsed config (HCL as the HCL parser
@@ -293,20 +294,4 @@ function closest(word: string, candidates: string[]): string | undefined {
     }
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        prev[j]! + 1,
-        row[j - 1]! + 1,
-        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
 }

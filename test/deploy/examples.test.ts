@@ -8,10 +8,9 @@
  */
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, globSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { Namespace, Pod, ServiceAccount } from "kubernetes-models/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
@@ -24,15 +23,15 @@ import { injectPod } from "../../webhook/mutate/inject.ts";
 import { settingsFromEnvAndFlags } from "../../webhook/settings.ts";
 import { createJwtSigner, GITHUB_ISSUER, GITLAB_ISSUER } from "../support/jwt-signer.ts";
 import type { JwtSigner } from "../support/jwt-signer.ts";
-import { findBaoBinary, startOpenBao, type OpenBaoServer } from "../support/openbao.ts";
+import { startOpenBao, type OpenBaoServer } from "../support/openbao.ts";
 import { configureDatabaseEngine, pgLogin, startPostgres } from "../support/postgres.ts";
 import { makeTempDir } from "../support/processes.ts";
+import { runExampleVaultScripts } from "./example-vault.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const EXAMPLES = join(ROOT, "deploy/examples");
 const CLI = join(ROOT, "deploy/cli/bin.ts");
 const AUDIENCE = "https://vault.example.com";
-const run = promisify(execFile);
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
@@ -259,18 +258,7 @@ describe("Vault side and CI examples against a real OpenBao", () => {
 
   before(async () => {
     bao = await startOpenBao();
-    // The dev server mounts secret/ itself; mounts.sh creates it as on a real server.
-    await bao.api("DELETE", "sys/mounts/secret");
-    const env = {
-      ...process.env,
-      VAULT_CLI: findBaoBinary(),
-      VAULT_ADDR: bao.address,
-      VAULT_TOKEN: bao.rootToken,
-      BAO_ADDR: bao.address,
-      BAO_TOKEN: bao.rootToken,
-    };
-    await run("bash", [join(EXAMPLES, "vault/mounts.sh")], { env });
-    await run("bash", [join(EXAMPLES, "vault/roles.sh")], { env });
+    await runExampleVaultScripts(bao);
     // trust.sh points the mounts at the real issuers' discovery URLs; here the
     // test's signers take their place.
     gitlab = await createJwtSigner({ issuer: GITLAB_ISSUER });

@@ -26,6 +26,16 @@ describe("lint: import boundaries", () => {
       /^webhook\/annotations\/ may not import agent\//,
     ],
     [
+      "webhook/annotations/table/vaultlet.ts",
+      'import { parseSignal } from "../../../agent/output/signal.ts";\nexport { parseSignal };\n',
+      /^webhook\/annotations\/ may not import agent\//,
+    ],
+    [
+      "webhook/annotations/table/agent.ts",
+      'import { OPS_PORT } from "../../mutate/names.ts";\nexport { OPS_PORT };\n',
+      /^webhook\/annotations\/ may not import webhook\/mutate\//,
+    ],
+    [
       "webhook/annotations/parse.ts",
       'import type { Pod } from "../mutate/pod.ts";\nexport type { Pod };\n',
       /^webhook\/annotations\/ may not import webhook\/mutate\//,

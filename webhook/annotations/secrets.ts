@@ -1,6 +1,7 @@
 import type { AnnotationReader } from "./parse.ts";
 import type { SecretSpec, SignalSpec } from "./spec.ts";
-import { A, fullName, parseSecretFile, PREFIX, SECRET_DEFINING } from "./table.ts";
+import { A, fullName, PREFIX, SECRET_DEFINING } from "./table.ts";
+import { parseSecretFile } from "./table/secrets.ts";
 import { matchAnnotation } from "./names.ts";
 
 /**

@@ -13,6 +13,7 @@ import {
   type PkiCertValue,
   type SecretValue,
 } from "../types.ts";
+import { splitQuery } from "../../secrets/kv-path.ts";
 import { FunctionError } from "./types.ts";
 import { MISSING, markStruct, stringSlice } from "./values.ts";
 
@@ -35,14 +36,6 @@ function cleanPath(path: string, fn: string): string {
   const p = path.trim().replace(/^\/+|\/+$/g, "");
   if (!p) throw new FunctionError(`${fn}: invalid format: ""`);
   return p;
-}
-
-/** `path?version=2`: the query becomes the read's parameters, as consul-template reads it. */
-function splitQuery(path: string): [string, Array<readonly [string, string]>] {
-  const q = path.indexOf("?");
-  if (q < 0) return [path, []];
-  const params = [...new URLSearchParams(path.slice(q + 1)).entries()];
-  return [path.slice(0, q), params];
 }
 
 /** `k=v` arguments (blank ones skipped), trimmed; a repeated key keeps its last value. */
@@ -84,7 +77,7 @@ export function secretFunctions(source: DataSource, recorder: DependencyRecorder
       const [path, ...rest] = args as [string, ...string[]];
       const isRead = rest.length === 0;
       const kind: DependencyKind = isRead ? "secret.read" : "secret.write";
-      const [p, query] = isRead ? splitQuery(path) : [path, []];
+      const { path: p, query } = isRead ? splitQuery(path) : { path, query: [] };
       const v = lookup(
         source,
         recorder,

@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { AnnotationError, parseInjectionSpec } from "../../../webhook/annotations/parse.ts";
-import { editDistance, suggestAnnotation } from "../../../webhook/annotations/names.ts";
+import { suggestAnnotation } from "../../../webhook/annotations/names.ts";
 import type { Pod } from "../../../webhook/pod.ts";
 import { P, SETTINGS } from "../mutate/helpers.ts";
 
@@ -242,12 +242,6 @@ describe("unknown names", () => {
     const pod = podWith({});
     pod.metadata!.annotations!["example.com/whatever"] = "x";
     assert.deepEqual(parseInjectionSpec(pod, SETTINGS).warnings, []);
-  });
-
-  test("edit distance", () => {
-    assert.equal(editDistance("kitten", "sitting"), 3);
-    assert.equal(editDistance("", "abc"), 3);
-    assert.equal(editDistance("same", "same"), 0);
   });
 });
 

@@ -1,6 +1,16 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ANNOTATIONS, fullName, type AnnotationDef } from "../../../webhook/annotations/table.ts";
+import {
+  A,
+  ANNOTATIONS,
+  fullName,
+  type AnnotationDef,
+} from "../../../webhook/annotations/table.ts";
+import { INJECTION } from "../../../webhook/annotations/table/injection.ts";
+import { SECRETS } from "../../../webhook/annotations/table/secrets.ts";
+import { AGENT } from "../../../webhook/annotations/table/agent.ts";
+import { VAULT } from "../../../webhook/annotations/table/vault.ts";
+import { VAULTLET } from "../../../webhook/annotations/table/vaultlet.ts";
 import { injectPod } from "../../../webhook/mutate/inject.ts";
 import { annotated, inject, SETTINGS } from "../mutate/helpers.ts";
 
@@ -252,6 +262,27 @@ function annotationKey(d: AnnotationDef): string {
 
 test("every annotation in the table has a test row, and every row an annotation", () => {
   assert.deepEqual(ANNOTATIONS.map(key).sort(), Object.keys(ROWS).sort());
+});
+
+test("each section file holds its own section's annotations, and the table is their union", () => {
+  const files = {
+    injection: INJECTION,
+    secrets: SECRETS,
+    agent: AGENT,
+    vault: VAULT,
+    vaultlet: VAULTLET,
+  };
+  const keys: string[] = [];
+  for (const [section, entries] of Object.entries(files)) {
+    for (const [k, d] of Object.entries(entries)) {
+      assert.equal(d.section, section, `${k} is declared in table/${section}.ts`);
+      assert.equal((A as Record<string, AnnotationDef>)[k], d, `${k} reaches the table`);
+      keys.push(k);
+    }
+  }
+  // a key declared in two files would be lost to the spread: every entry must survive
+  assert.equal(new Set(keys).size, keys.length, "a key is declared in two section files");
+  assert.deepEqual(keys.sort(), Object.keys(A).sort());
 });
 
 test("every annotation is documented with its form and default", () => {

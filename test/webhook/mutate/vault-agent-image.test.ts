@@ -2,49 +2,79 @@
  * A pod whose agent image is Vault's or OpenBao's gets a config that image's
  * agent loads: only Vault Agent's keys. `bao agent` runs each config the
  * webhook generates for the Kubernetes examples (their signals and native
- * sidecar included), against a real OpenBao.
+ * sidecar included) with exit_after_auth, against a real OpenBao set up by
+ * the examples' own Vault scripts and a real PostgreSQL: it logs in with the
+ * pod's token file, renders every template once and exits 0. vaultlet's
+ * agent then runs the same config, and both wrote the same files.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { globSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { globSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { injectManifests } from "../../../webhook/inject/manifests.ts";
 import { injectPod } from "../../../webhook/mutate/inject.ts";
 import { settingsFromEnvAndFlags } from "../../../webhook/settings.ts";
+import { createJwtSigner, type JwtSigner } from "../../support/jwt-signer.ts";
 import { findBaoBinary, startOpenBao, type OpenBaoServer } from "../../support/openbao.ts";
-import { makeTempDir, removeTempDir, spawnTracked, waitUntil } from "../../support/processes.ts";
+import {
+  configureDatabaseEngine,
+  pgLogin,
+  startPostgres,
+  type PostgresServer,
+} from "../../support/postgres.ts";
+import { makeTempDir, removeTempDir, spawnTracked } from "../../support/processes.ts";
+import { runExampleVaultScripts } from "../../deploy/example-vault.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
+const EXAMPLES = join(ROOT, "deploy/examples");
+const CLI = join(ROOT, "deploy/cli/bin.ts");
 const IMAGE = "quay.io/openbao/openbao:2.4.0";
+/** the longest one agent run may take before it is killed and the test fails */
+const AGENT_RUN_LIMIT_MS = 60_000;
+/** values written to Vault that the rendered KV files must show */
+const KV_MARKER = "reports-bucket-7f3a";
+const KV_VALUES = [/"currency": "EUR"/, new RegExp(`"bucket":"${KV_MARKER}"`)];
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Every agent container's decoded VAULT_CONFIG in an example file, with the admission warnings. */
-function generatedConfigs(file: string, vaultAddress: string) {
+interface Generated {
+  /** `<workload>/<container>` */
+  name: string;
+  config: Obj;
+  container: Obj;
+  /** whose projected token the agent logs in with */
+  namespace: string;
+  serviceAccount: string;
+}
+
+function podSpecOf(obj: Obj): Obj | undefined {
+  if (obj.kind === "Pod") return obj.spec;
+  if (obj.kind === "CronJob") return obj.spec.jobTemplate.spec.template.spec;
+  return obj.spec?.template?.spec;
+}
+
+/** Every agent container's decoded VAULT_CONFIG in a manifest, with the admission warnings. */
+function generatedConfigs(manifest: string, source: string, vaultAddress: string) {
   const settings = settingsFromEnvAndFlags({}, [
     `-vault-address=${vaultAddress}`,
     `-vault-image=${IMAGE}`,
   ]);
-  const result = injectManifests(readFileSync(file, "utf8"), {
-    settings,
-    inject: injectPod,
-    source: file,
-  });
+  const result = injectManifests(manifest, { settings, inject: injectPod, source });
   assert.deepEqual(result.errors, []);
-  const configs: Array<{ name: string; config: Obj; container: Obj }> = [];
+  const configs: Generated[] = [];
   for (const obj of parseAllDocuments(result.output).map((d) => d.toJS() as Obj)) {
-    const spec =
-      obj.kind === "Pod"
-        ? obj.spec
-        : obj.kind === "CronJob"
-          ? obj.spec.jobTemplate.spec.template.spec
-          : obj.spec?.template?.spec;
+    const spec = podSpecOf(obj);
     for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
       const env = (c.env ?? []).find((e: Obj) => e.name === "VAULT_CONFIG");
       if (!env) continue;
-      const config = JSON.parse(Buffer.from(env.value, "base64").toString("utf8"));
-      configs.push({ name: `${obj.metadata.name}/${c.name}`, config, container: c });
+      configs.push({
+        name: `${obj.metadata.name}/${c.name}`,
+        config: JSON.parse(Buffer.from(env.value, "base64").toString("utf8")),
+        container: c,
+        namespace: obj.metadata.namespace,
+        serviceAccount: spec!.serviceAccountName,
+      });
     }
   }
   return { configs, warnings: result.warnings };
@@ -59,58 +89,222 @@ function localConfig(config: Obj, dir: string): Obj {
   return JSON.parse(moved);
 }
 
+/** The file system a pod gives the agent, under `dir`: the secrets volume, home and the token. */
+function podFiles(dir: string, config: Obj, token: string): void {
+  mkdirSync(join(dir, "vault/secrets"), { recursive: true });
+  mkdirSync(join(dir, "home/vault"), { recursive: true });
+  const method = config.auto_auth.method;
+  const tokenPath: string = method.config.token_path ?? method.config.path;
+  assert.match(tokenPath, /^\/var\/run\/secrets\/vaultlet\.io\/serviceaccount\/token$/);
+  mkdirSync(join(dir, "var/run/secrets/vaultlet.io/serviceaccount"), { recursive: true });
+  writeFileSync(join(dir, tokenPath), token, { mode: 0o600 });
+}
+
+interface AgentResult {
+  code: number | null;
+  output: string;
+  /** rendered bytes and mode by the template's pod destination */
+  files: Map<string, { text: string; mode: number }>;
+}
+
+/** One agent run to its exit over `config` in its own pod-like directory. */
+async function runAgent(
+  command: string,
+  args: string[],
+  config: Obj,
+  token: string,
+  dir: string,
+): Promise<AgentResult> {
+  podFiles(dir, config, token);
+  const path = join(dir, "config.json");
+  writeFileSync(path, JSON.stringify(localConfig(config, dir)));
+  const env: NodeJS.ProcessEnv = { HOME: dir };
+  // the config's address is the one it must use: nothing inherited from the shell
+  for (const [k, v] of Object.entries(process.env)) if (!/^(VAULT|BAO)_|^HOME$/.test(k)) env[k] = v;
+  const agent = spawnTracked(command, [...args, `-config=${path}`], { env, cwd: dir });
+  const limit = setTimeout(() => void agent.stop("SIGKILL"), AGENT_RUN_LIMIT_MS);
+  await agent.exited();
+  clearTimeout(limit);
+  const files = new Map<string, { text: string; mode: number }>();
+  for (const t of config.template ?? []) {
+    const local = join(dir, t.destination);
+    try {
+      files.set(t.destination, {
+        text: readFileSync(local, "utf8"),
+        mode: statSync(local).mode & 0o777,
+      });
+    } catch {
+      // not rendered: the assertions below say which
+    }
+  }
+  return { code: agent.child.exitCode, output: agent.output(), files };
+}
+
+/** The examples' Vault side, run with the real `bao` CLI; the test's signer stands for the cluster's keys. */
+async function vaultSide(bao: OpenBaoServer, pg: PostgresServer, signer: JwtSigner) {
+  await runExampleVaultScripts(bao);
+  await bao.api("POST", "auth/kubernetes-jwt/config", {
+    jwt_validation_pubkeys: [signer.publicKeyPem],
+    bound_issuer: signer.issuer,
+  });
+  await kubernetesRolesAsJwt(bao, signer);
+  // database.sh needs a PostgreSQL reachable with TLS; the test's own takes its place
+  await bao.api("DELETE", "sys/mounts/database");
+  await configureDatabaseEngine(bao, pg, { role: "checkout", defaultTtl: "5m", maxTtl: "10m" });
+  await bao.kvPut("secret", "shop/checkout", { currency: "EUR", "max-items": 40 });
+  await bao.kvPut("secret", "batch/report", { bucket: KV_MARKER, recipients: "ops@example.test" });
+}
+
+/**
+ * OpenBao's kubernetes auth asks a Kubernetes API's TokenReview (the
+ * real-pod tests cover that). Here auth/kubernetes becomes OpenBao's jwt auth
+ * holding the bindings roles.sh gave each kubernetes role: it takes the same
+ * login ({role, jwt}) that the agent's kubernetes method sends, and checks
+ * the same token's subject and audience.
+ */
+async function kubernetesRolesAsJwt(bao: OpenBaoServer, signer: JwtSigner): Promise<void> {
+  const { data: list } = await bao.api<{ data: { keys: string[] } }>(
+    "LIST",
+    "auth/kubernetes/role",
+  );
+  const roles: Array<[string, Obj]> = [];
+  for (const name of list.keys)
+    roles.push([name, (await bao.api<{ data: Obj }>("GET", `auth/kubernetes/role/${name}`)).data]);
+  await bao.api("DELETE", "sys/auth/kubernetes");
+  await bao.enableAuth("kubernetes", "jwt");
+  await bao.api("POST", "auth/kubernetes/config", {
+    jwt_validation_pubkeys: [signer.publicKeyPem],
+    bound_issuer: signer.issuer,
+  });
+  for (const [name, role] of roles) {
+    assert.equal(role.bound_service_account_names.length, 1, name);
+    assert.equal(role.bound_service_account_namespaces.length, 1, name);
+    const [account] = role.bound_service_account_names;
+    const [namespace] = role.bound_service_account_namespaces;
+    await bao.api("POST", `auth/kubernetes/role/${name}`, {
+      role_type: "jwt",
+      user_claim: "sub",
+      bound_audiences: [role.audience],
+      bound_subject: `system:serviceaccount:${namespace}:${account}`,
+      token_policies: role.token_policies,
+      token_ttl: role.token_ttl,
+      token_max_ttl: role.token_max_ttl,
+    });
+  }
+}
+
+/** The example as written, and with its pre-populate init container (no native sidecar). */
+function variants(file: string): Array<[string, string]> {
+  const text = readFileSync(file, "utf8");
+  const plain = text.replace(/^\s*vault\.hashicorp\.com\/agent-native-sidecar: "true"\n/m, "");
+  assert.notEqual(plain, text, `${file} runs a native sidecar`);
+  return [
+    ["as written", text],
+    ["without the native sidecar", plain],
+  ];
+}
+
+function template(config: Obj, destination: string): Obj {
+  return (config.template as Obj[]).find((t) => t.destination === destination)!;
+}
+
+/** db.env holds fresh database credentials in each run; the rest of it must match. */
+function comparable(destination: string, text: string): string {
+  if (!destination.endsWith("/db.env")) return text;
+  return text.replace(/^(DB_USER|DB_PASSWORD)=.+$/gm, "$1=<credential>");
+}
+
 describe("configs for a Vault Agent image", () => {
   let bao: OpenBaoServer;
+  let pg: PostgresServer;
+  let signer: JwtSigner;
   let dir: string;
   before(async () => {
     bao = await startOpenBao();
+    pg = await startPostgres();
+    signer = await createJwtSigner();
+    await vaultSide(bao, pg, signer);
     dir = makeTempDir("vaultlet-vault-image-");
   });
   after(() => removeTempDir(dir));
 
-  const files = globSync(join(ROOT, "deploy/examples/kubernetes/*.yaml"));
-  for (const file of files) {
-    test(`bao agent loads every config generated for ${file.slice(ROOT.length + 1)}`, async () => {
-      const { configs, warnings } = generatedConfigs(file, bao.address);
-      assert.ok(configs.length >= 1);
-      if (readFileSync(file, "utf8").includes("agent-inject-signal")) {
-        assert.ok(
-          warnings.some((w) => /agent-inject-signal-\S+ is left out: the agent image/.test(w)),
-          warnings.join("\n"),
-        );
-      }
-      for (const { name, config, container } of configs) {
-        assert.equal(config.vaultlet, undefined, name);
-        for (const t of config.template ?? []) {
-          assert.equal(t.signal, undefined, name);
-          assert.equal(t.engine, undefined, name);
-        }
-        assert.deepEqual(container.command, ["/bin/sh", "-ec"]);
-        assert.equal(container.startupProbe, undefined);
-        const own = join(dir, name.replace(/\W+/g, "-"));
-        mkdirSync(join(own, "vault/secrets"), { recursive: true });
-        mkdirSync(join(own, "home/vault"), { recursive: true });
-        const path = join(own, "config.json");
-        writeFileSync(path, JSON.stringify(localConfig(config, own)));
-        const agent = spawnTracked(findBaoBinary(), ["agent", `-config=${path}`], {
-          env: { ...process.env, HOME: own },
-        });
-        try {
-          // loaded: it got as far as logging in (this token file is missing, so it retries)
-          await waitUntil(
-            `${name}: bao agent to start its auth handler`,
-            async () =>
-              agent.hasExited || /auth\.handler: starting auth handler/.test(agent.output())
-                ? true
-                : undefined,
-            20_000,
+  for (const file of globSync(join(EXAMPLES, "kubernetes/*.yaml"))) {
+    for (const [variant, manifest] of variants(file)) {
+      const title = `${file.slice(ROOT.length + 1)} ${variant}`;
+      test(`${title}: bao agent logs in, renders and exits; vaultlet renders the same`, async () => {
+        const { configs, warnings } = generatedConfigs(manifest, file, bao.address);
+        assert.ok(configs.length >= (variant === "as written" ? 1 : 2), title);
+        if (manifest.includes("agent-inject-signal")) {
+          assert.ok(
+            warnings.some((w) => /agent-inject-signal-\S+ is left out: the agent image/.test(w)),
+            warnings.join("\n"),
           );
-          assert.doesNotMatch(agent.output(), /invalid keys|error loading configuration/i, name);
-          assert.equal(agent.hasExited, false, `${name}: bao agent exited:\n${agent.output()}`);
-        } finally {
-          await agent.stop();
         }
-      }
+        for (const gen of configs) await checkOne(gen, join(dir, title.replace(/\W+/g, "-")));
+      });
+    }
+  }
+
+  async function checkOne(gen: Generated, base: string): Promise<void> {
+    const { name, config, container } = gen;
+    assert.equal(config.vaultlet, undefined, name);
+    for (const t of config.template ?? []) {
+      void t;
+      assert.equal(t.engine, undefined, name);
+    }
+    assert.deepEqual(container.command, ["/bin/sh", "-ec"]);
+    assert.equal(container.startupProbe, undefined);
+    // the init container's config exits after its first render as generated;
+    // the long-running one is told to, so that the run ends
+    if (container.name === "vault-agent-init") assert.equal(config.exit_after_auth, true, name);
+    const once = { ...config, exit_after_auth: true };
+    const token = await signer.kubernetesToken({
+      namespace: gen.namespace,
+      serviceAccount: gen.serviceAccount,
     });
+    const own = join(base, name.replace(/\W+/g, "-"));
+    const baoRun = await runAgent(findBaoBinary(), ["agent"], once, token, join(own, "bao"));
+    assert.equal(baoRun.code, 0, `${name}: bao agent:\n${baoRun.output}`);
+    assert.match(baoRun.output, /authentication successful/, name);
+    const ours = await runAgent(
+      process.execPath,
+      [CLI, "agent"],
+      once,
+      token,
+      join(own, "vaultlet"),
+    );
+    assert.equal(ours.code, 0, `${name}: vaultlet agent:\n${ours.output}`);
+    assert.ok(!ours.output.includes(token), `${name}: vaultlet printed the login token`);
+    const destinations = (config.template ?? []).map((t: Obj) => t.destination as string);
+    assert.ok(destinations.length >= 1, name);
+    for (const d of destinations) {
+      const theirs = baoRun.files.get(d);
+      const mine = ours.files.get(d);
+      assert.ok(theirs, `${name}: bao agent rendered ${d}`);
+      assert.ok(mine, `${name}: vaultlet rendered ${d}`);
+      assert.equal(comparable(d, mine.text), comparable(d, theirs.text), `${name}: ${d}`);
+      if (!d.endsWith("/db.env"))
+        assert.ok(
+          KV_VALUES.some((v) => v.test(theirs.text)),
+          `${name}: ${d} shows the secret: ${theirs.text}`,
+        );
+      const perms = template(config, d).perms as string | undefined;
+      // without perms Vault Agent writes 0644 and vaultlet 0640 (deploy/docs/agent-output.md)
+      assert.equal(theirs.mode.toString(8).padStart(4, "0"), perms ?? "0644", `${name}: ${d}`);
+      assert.equal(mine.mode.toString(8).padStart(4, "0"), perms ?? "0640", `${name}: ${d}`);
+    }
+    await credentialsWork(name, [baoRun, ours]);
+  }
+
+  /** Rendered database credentials log in to PostgreSQL, whichever agent wrote them. */
+  async function credentialsWork(name: string, runs: AgentResult[]): Promise<void> {
+    for (const r of runs) {
+      const db = r.files.get("/vault/secrets/db.env")?.text;
+      if (db === undefined) continue;
+      const username = /^DB_USER=(.+)$/m.exec(db)?.[1];
+      const password = /^DB_PASSWORD=(.+)$/m.exec(db)?.[1];
+      assert.ok(username && password, `${name}: db.env holds a login`);
+      assert.equal(await pgLogin(pg, { username, password }), username);
+    }
   }
 });
