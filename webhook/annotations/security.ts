@@ -15,7 +15,7 @@ export function effectiveIds(pod: Pod, c: Container): EffectiveIds {
   const own = c.securityContext;
   const podLevel = pod.spec?.securityContext;
   return {
-    uid: podLevel?.runAsUser ?? own?.runAsUser ?? undefined,
+    uid: own?.runAsUser ?? podLevel?.runAsUser ?? undefined,
     gid: own?.runAsGroup ?? podLevel?.runAsGroup ?? undefined,
   };
 }
