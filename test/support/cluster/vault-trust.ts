@@ -1,0 +1,156 @@
+/**
+ * The Vault side of the examples against the test cluster's own identity,
+ * shared by the real-pod tests, the Vault-client and doctor tests, and the
+ * demo:
+ *
+ *   await exampleMountsAndRoles(bao);                    // deploy/examples/vault/{mounts,roles}.sh
+ *   await trustClusterJwt(bao, cluster, "kubernetes-jwt"); // jwt auth with the cluster's JWKS
+ *   const review = await trustClusterTokenReview(bao, cluster, { namespace: ns });
+ *   ...                                                   // kubernetes auth through the real TokenReview
+ *   await review.remove();                                 // its ClusterRoleBinding is cluster-wide
+ *   const jwt = await serviceAccountToken(cluster, ns, "web", { audience: "vault", pod: "p" });
+ *
+ * Kubernetes auth is configured as deploy/examples/vault/trust.sh does it: the
+ * API server's address and CA, and the token of a ServiceAccount bound to
+ * system:auth-delegator, with which OpenBao calls the TokenReview API.
+ * Tokens come from the TokenRequest API, as the kubelet's projected ones do.
+ */
+import { execFile } from "node:child_process";
+import { createPublicKey, type JsonWebKey } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import type { BaoAdmin } from "../openbao-admin.ts";
+import { findBaoBinary } from "../openbao.ts";
+import type { TestCluster } from "./client.ts";
+
+const EXAMPLES = resolve(import.meta.dirname, "../../../deploy/examples");
+const run = promisify(execFile);
+
+type Obj = Record<string, unknown>;
+
+/**
+ * Runs the examples' mounts.sh and roles.sh with the `bao` CLI. The dev
+ * server mounts secret/ itself; mounts.sh creates it as on a real server.
+ */
+export async function exampleMountsAndRoles(bao: BaoAdmin): Promise<void> {
+  await bao.api("DELETE", "sys/mounts/secret");
+  const env = {
+    ...process.env,
+    VAULT_CLI: findBaoBinary(),
+    BAO_ADDR: bao.address,
+    BAO_TOKEN: bao.adminToken,
+  };
+  for (const script of ["mounts.sh", "roles.sh"]) {
+    await run("bash", [join(EXAMPLES, "vault", script)], { env }).catch((err: Error) => {
+      const stderr = (err as { stderr?: string }).stderr?.trim();
+      throw new Error(`deploy/examples/vault/${script}: ${stderr || err.message}`, { cause: err });
+    });
+  }
+}
+
+/** Points the jwt auth `mount` (enabled when missing) at the API server's JWKS and issuer. */
+export async function trustClusterJwt(
+  bao: BaoAdmin,
+  cluster: TestCluster,
+  mount = "kubernetes-jwt",
+): Promise<{ issuer: string }> {
+  await enableIfMissing(bao, mount, "jwt");
+  const jwks = JSON.parse(await cluster.kubectl(["get", "--raw", "/openid/v1/jwks"])) as {
+    keys: JsonWebKey[];
+  };
+  const { issuer } = JSON.parse(
+    await cluster.kubectl(["get", "--raw", "/.well-known/openid-configuration"]),
+  ) as { issuer: string };
+  await bao.api("POST", `auth/${mount}/config`, {
+    jwt_validation_pubkeys: jwks.keys.map((k) =>
+      createPublicKey({ key: k, format: "jwk" }).export({ type: "spki", format: "pem" }).toString(),
+    ),
+    bound_issuer: issuer,
+  });
+  return { issuer };
+}
+
+export interface TokenReviewTrust {
+  /** the cluster-wide ClusterRoleBinding that lets the reviewer call TokenReview */
+  readonly binding: string;
+  /** deletes the ClusterRoleBinding (the namespace takes the ServiceAccount with it) */
+  remove(): Promise<void>;
+}
+
+/**
+ * Kubernetes auth at `mount` (enabled when missing) through the cluster's
+ * TokenReview, with a reviewer ServiceAccount created in `namespace`.
+ */
+export async function trustClusterTokenReview(
+  bao: BaoAdmin,
+  cluster: TestCluster,
+  opts: { namespace: string; mount?: string },
+): Promise<TokenReviewTrust> {
+  const mount = opts.mount ?? "kubernetes";
+  const ns = opts.namespace;
+  const binding = `vaultlet-test-reviewer-${ns}`;
+  await enableIfMissing(bao, mount, "kubernetes");
+  await cluster.kubectl(["create", "serviceaccount", "vault-reviewer", "-n", ns]);
+  await cluster.kubectl([
+    ...["create", "clusterrolebinding", binding],
+    ...["--clusterrole=system:auth-delegator", `--serviceaccount=${ns}:vault-reviewer`],
+  ]);
+  await bao.api("POST", `auth/${mount}/config`, {
+    kubernetes_host: cluster.server,
+    kubernetes_ca_cert: readFileSync(join(cluster.layout.pkiDir, "ca.crt"), "utf8"),
+    token_reviewer_jwt: await serviceAccountToken(cluster, ns, "vault-reviewer", {
+      duration: "2h",
+    }),
+  });
+  return {
+    binding,
+    remove: () =>
+      cluster.kubectl(["delete", "clusterrolebinding", binding, "--ignore-not-found"]).then(
+        () => undefined,
+        () => undefined,
+      ),
+  };
+}
+
+export interface TokenOptions {
+  /** the token's audience; default the API server's own */
+  audience?: string;
+  /** bind the token to this pod: it stops working once the pod is deleted */
+  pod?: string;
+  /** default 10m, the shortest the API server issues */
+  duration?: string;
+}
+
+/** A TokenRequest for `serviceAccount` in `namespace`, as the kubelet would project it. */
+export async function serviceAccountToken(
+  cluster: TestCluster,
+  namespace: string,
+  serviceAccount: string,
+  opts: TokenOptions = {},
+): Promise<string> {
+  const args = [
+    ...["create", "token", serviceAccount, "-n", namespace],
+    `--duration=${opts.duration ?? "10m"}`,
+    ...(opts.audience ? [`--audience=${opts.audience}`] : []),
+    ...(opts.pod ? ["--bound-object-kind=Pod", `--bound-object-name=${opts.pod}`] : []),
+  ];
+  return (await cluster.kubectl(args)).trim();
+}
+
+/** Makes the role `name` on `mount` accept only `namespace`'s service accounts (roles.sh binds the example's). */
+export async function rebindRole(
+  bao: BaoAdmin,
+  mount: string,
+  name: string,
+  fields: Obj,
+): Promise<void> {
+  const role = await bao.api<{ data: Obj }>("GET", `auth/${mount}/role/${name}`);
+  await bao.api("POST", `auth/${mount}/role/${name}`, { ...role.data, ...fields });
+}
+
+async function enableIfMissing(bao: BaoAdmin, mount: string, type: string): Promise<void> {
+  const mounts = await bao.api<{ data?: Record<string, unknown> }>("GET", "sys/auth");
+  const table = mounts.data ?? (mounts as Record<string, unknown>);
+  if (!(`${mount}/` in table)) await bao.enableAuth(mount, type);
+}
