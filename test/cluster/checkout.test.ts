@@ -26,6 +26,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
+import { NODE_BIN } from "../../deploy/images/layout.ts";
 import { CHECKOUT_APP_IMAGE, ensureCheckoutAppImage } from "../support/cluster/app-image.ts";
 import type { PodStatus, TestCluster } from "../support/cluster/client.ts";
 import { testCluster } from "../support/cluster/client.ts";
@@ -149,11 +150,15 @@ async function waitFor<T>(
   }
 }
 
-/** Runs node in the app container (the image has no shell) and returns its stdout. */
+/**
+ * Runs node in the app container (the image has no shell) and returns its
+ * stdout; started by its own name, not as "checkout", so that the agent's
+ * SIGHUP for the app cannot kill it.
+ */
 function inApp(pod: string, script: string): Promise<string> {
   return cluster.kubectl([
     ...["exec", "-n", ns, pod, "-c", "checkout", "--"],
-    ...["/usr/local/bin/checkout", "-e", script],
+    ...[NODE_BIN, "-e", script],
   ]);
 }
 

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { parseAllDocuments, stringify } from "yaml";
+import { NODE_BIN } from "../../deploy/images/layout.ts";
 import type { TestCluster } from "../support/cluster/client.ts";
 import { waitUntil } from "../support/processes.ts";
 
@@ -44,16 +45,21 @@ export async function helm(cluster: TestCluster, args: string[]): Promise<string
 
 /** Namespaces left by an interrupted run are deleted, and waited for, before this one. */
 export async function clearLeftovers(cluster: TestCluster): Promise<string[]> {
-  const left: string[] = [];
-  for (const ns of [APP_NS, WEBHOOK_NS]) {
-    const exists = await cluster.kubectl(["get", "namespace", ns]).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) continue;
-    left.push(ns);
-    if (ns === WEBHOOK_NS) await helm(cluster, ["uninstall", RELEASE, "-n", ns]).catch(() => "");
-    await cluster.kubectl(["delete", "namespace", ns, "--wait=true", "--timeout=120s"]);
+  const names = [APP_NS, WEBHOOK_NS];
+  const found = await cluster.kubectl([
+    "get",
+    "namespace",
+    ...names,
+    "--ignore-not-found",
+    "-o",
+    "name",
+  ]);
+  const left = names.filter((ns) => found.includes(`namespace/${ns}`));
+  if (left.includes(WEBHOOK_NS)) {
+    await helm(cluster, ["uninstall", RELEASE, "-n", WEBHOOK_NS]).catch(() => "");
+  }
+  if (left.length > 0) {
+    await cluster.kubectl(["delete", "namespace", ...left, "--wait=true", "--timeout=120s"]);
   }
   return left;
 }
@@ -139,15 +145,16 @@ export async function appLines(cluster: TestCluster, pod: string): Promise<AppLi
     .map((l) => JSON.parse(l) as AppLine);
 }
 
-/** A rendered file, read in the app container (its image has no shell: node reads it). */
+/**
+ * A rendered file, read in the app container. Its image has no shell: node
+ * reads it, started by its own name, not as "checkout", so that the agent's
+ * SIGHUP for the app never reaches it.
+ */
 export function readInPod(cluster: TestCluster, pod: string, file: string): Promise<string> {
+  const script = `process.stdout.write(require("fs").readFileSync(${JSON.stringify(file)}))`;
   return cluster.kubectl([
     ...["exec", "-n", APP_NS, pod, "-c", "checkout", "--"],
-    ...[
-      "/usr/local/bin/checkout",
-      "-e",
-      `process.stdout.write(require("fs").readFileSync(${JSON.stringify(file)}))`,
-    ],
+    ...[NODE_BIN, "-e", script],
   ]);
 }
 

@@ -9,7 +9,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ensureCheckoutAppImage } from "../support/cluster/app-image.ts";
+import { CHECKOUT_APP_IMAGE, ensureCheckoutAppImage } from "../support/cluster/app-image.ts";
 import { openCluster, type TestCluster } from "../support/cluster/client.ts";
 import { imageNames } from "../support/cluster/images.ts";
 import { clusterLayout, defaultStateDir } from "../support/cluster/layout.ts";
@@ -103,20 +103,25 @@ export async function prepare(out: DemoConsole): Promise<Prepared> {
     out.detail(`reusing the cluster that is up in ${stateDir}`);
   }
   const cluster = openCluster(stateDir);
-  await cluster.kubectl(["get", "--raw", "/readyz"]).catch((err: Error) => {
-    throw new Error(
-      `the cluster in ${stateDir} does not answer (${err.message}): ` +
-        "stop it with `node test/support/cluster/cli.ts down` and run the demo again",
-    );
-  });
-  const version = (await cluster.kubectl(["version", "-o", "json"]).then(JSON.parse)) as {
-    serverVersion: { gitVersion: string };
-  };
-  out.detail(`Kubernetes ${version.serverVersion.gitVersion} at ${cluster.server}`);
+  const [version, images] = await Promise.all([
+    cluster
+      .kubectl(["get", "--raw", "/version"])
+      .then((text) => (JSON.parse(text) as { gitVersion: string }).gitVersion)
+      .catch((err: Error) => {
+        throw new Error(
+          `the cluster in ${stateDir} does not answer (${err.message}): ` +
+            "stop it with `node test/support/cluster/cli.ts down` and run the demo again",
+        );
+      }),
+    Promise.resolve().then(() => imageNames(cluster.layout)),
+  ]);
+  out.detail(`Kubernetes ${version} at ${cluster.server}`);
   // `up` loads the archives; a running cluster gets them again only when they were rebuilt
   if (stale && !started) await vaultletImagesInto(cluster);
-  const had = imageNames(cluster.layout).length;
-  const appImage = await ensureCheckoutAppImage(cluster);
-  if (imageNames(cluster.layout).length > had) out.detail(`built and loaded ${appImage}`);
+  const appImage = CHECKOUT_APP_IMAGE;
+  if (!images.includes(appImage)) {
+    await ensureCheckoutAppImage(cluster);
+    out.detail(`built and loaded ${appImage}`);
+  }
   return { cluster, started, appImage };
 }

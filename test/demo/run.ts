@@ -55,7 +55,7 @@ import { summarise } from "./pod.ts";
 import { prepare } from "./prepare.ts";
 
 /** Database leases this short show a replacement within the demo. */
-const DB_TTL = "10s";
+const DB_TTL = "8s";
 /** The example re-reads KV every minute; the demo every 2 s, so no one waits. */
 const RENDER_INTERVAL = "2s";
 const WAIT_MS = 90_000;
@@ -91,25 +91,25 @@ async function main(): Promise<void> {
   running.cluster = cluster;
   const left = await clearLeftovers(cluster);
   if (left.length) out.detail(`removed namespaces an earlier run left: ${left.join(", ")}`);
-
-  out.step("Starting OpenBao and PostgreSQL on this host");
-  const [bao, pg] = await servers;
-  Object.assign(running, { bao, pg });
-  remember(bao.rootToken);
-  remember(pg.password);
-  const relay = await startRelay(cluster.spec.gateway, {
-    host: "127.0.0.1",
-    port: Number(new URL(bao.address).port),
-  });
+  // The relay dials OpenBao's port when a pod connects, so it can start now,
+  // and the chart (it needs only the address) installs while OpenBao starts.
+  const baoTarget = { host: "127.0.0.1", port: 0 };
+  const relay = await startRelay(cluster.spec.gateway, baoTarget);
   running.relay = relay;
-  out.detail(`OpenBao    ${bao.address} (dev server, pid ${bao.pid})`);
-  out.detail(`PostgreSQL ${pg.host}:${pg.port} database ${pg.database}`);
-  out.detail(`pods reach OpenBao at http://${relay.address} (a relay on the cluster's bridge)`);
-  // the chart needs only OpenBao's address: it installs while the Vault side is configured
   const vaultAddress = `http://${relay.address}`;
   running.installed = true;
   const install = installChart(cluster, vaultAddress);
   install.catch(() => undefined);
+
+  out.step("Starting OpenBao and PostgreSQL on this host");
+  const [bao, pg] = await servers;
+  Object.assign(running, { bao, pg });
+  baoTarget.port = Number(new URL(bao.address).port);
+  remember(bao.rootToken);
+  remember(pg.password);
+  out.detail(`OpenBao    ${bao.address} (dev server, pid ${bao.pid})`);
+  out.detail(`PostgreSQL ${pg.host}:${pg.port} database ${pg.database}`);
+  out.detail(`pods reach OpenBao at ${vaultAddress} (a relay on the cluster's bridge)`);
 
   out.step("Configuring the Vault side (deploy/examples/vault)");
   await configureVault(bao, pg, cluster);
@@ -149,7 +149,7 @@ async function webhookSteps(
   out.step("Installing the webhook: helm install vaultlet deploy/chart/vaultlet");
   out.detail(`$ helm install ${RELEASE} deploy/chart/vaultlet -n ${WEBHOOK_NS} --wait \\`);
   out.detail(`    --set vault.address=${vaultAddress}`);
-  out.detail("(started while the Vault side was being configured)");
+  out.detail("(started while OpenBao and PostgreSQL were starting)");
   await install;
   out.detail(`$ kubectl get pods -n ${WEBHOOK_NS}`);
   showLines(await cluster.kubectl(["get", "pods", "-n", WEBHOOK_NS]));
@@ -304,9 +304,10 @@ async function cleanUp(): Promise<string[]> {
   const done: string[] = [];
   const cluster = running.cluster;
   if (cluster && running.installed) {
-    await cluster.kubectl(["delete", "namespace", APP_NS, "--wait=false"]).catch(() => "");
-    await helm(cluster, ["uninstall", RELEASE, "-n", WEBHOOK_NS]).catch(() => "");
-    await cluster.kubectl(["delete", "namespace", WEBHOOK_NS, "--wait=false"]).catch(() => "");
+    const ns = (name: string) =>
+      cluster.kubectl(["delete", "namespace", name, "--wait=false"]).catch(() => "");
+    const uninstall = () => helm(cluster, ["uninstall", RELEASE, "-n", WEBHOOK_NS]).catch(() => "");
+    await Promise.all([ns(APP_NS), uninstall().then(() => ns(WEBHOOK_NS))]);
     done.push(`helm uninstall ${RELEASE}; namespaces ${APP_NS} and ${WEBHOOK_NS} deleted`);
   }
   await running.relay?.stop();
