@@ -91,11 +91,20 @@ export async function trustClusterTokenReview(
   const ns = opts.namespace;
   const binding = `vaultlet-test-reviewer-${ns}`;
   await enableIfMissing(bao, mount, "kubernetes");
-  await cluster.kubectl(["create", "serviceaccount", "vault-reviewer", "-n", ns]);
-  await cluster.kubectl([
-    ...["create", "clusterrolebinding", binding],
-    ...["--clusterrole=system:auth-delegator", `--serviceaccount=${ns}:vault-reviewer`],
-  ]);
+  // a second OpenBao trusting the same namespace shares its reviewer
+  const unlessExists = (err: Error) => {
+    if (!/AlreadyExists|already exists/.test(err.message)) throw err;
+    return "";
+  };
+  await cluster
+    .kubectl(["create", "serviceaccount", "vault-reviewer", "-n", ns])
+    .catch(unlessExists);
+  await cluster
+    .kubectl([
+      ...["create", "clusterrolebinding", binding],
+      ...["--clusterrole=system:auth-delegator", `--serviceaccount=${ns}:vault-reviewer`],
+    ])
+    .catch(unlessExists);
   await bao.api("POST", `auth/${mount}/config`, {
     kubernetes_host: cluster.server,
     kubernetes_ca_cert: readFileSync(join(cluster.layout.pkiDir, "ca.crt"), "utf8"),
