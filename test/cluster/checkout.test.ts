@@ -11,7 +11,7 @@
  *
  * Changes to the test's copy of the example, and why:
  * - its own namespace (the role's bound subject follows it);
- * - the app image is the test stand-in (test/cluster/app/checkout.mjs);
+ * - the app image is the test app (test/cluster/app/checkout.mjs);
  * - the static-secret render interval is 5s instead of 1m, so the KV change
  *   shows within the test's bounds;
  * - the pods stay on the pod network and reach OpenBao through a relay on
