@@ -198,14 +198,32 @@ async function checkoutSteps(cluster: TestCluster, appImage: string): Promise<st
 
 async function filesStep(cluster: TestCluster, pod: string, pg: PostgresServer) {
   out.step("The rendered files in /vault/secrets (tmpfs; secret values hidden)");
-  const db = parseEnv(await readInPod(cluster, pod, "/vault/secrets/db.env"));
-  remember(db.DB_PASSWORD);
   const config = await readInPod(cluster, pod, "/vault/secrets/config.json");
+  const { db, who } = await loginWithDbEnv(cluster, pod, pg);
   showFile("db.env", maskEnvFile(serialiseEnv(db)));
   showFile("config.json", maskJson(config));
-  const who = await pgLogin(pg, { username: db.DB_USER!, password: db.DB_PASSWORD! });
   out.detail(`PostgreSQL login with db.env's credentials: current_user = ${who}`);
   return db;
+}
+
+/**
+ * Reads db.env in the pod and logs in to PostgreSQL with it. The agent
+ * replaces the login every few seconds and OpenBao revokes the old one when
+ * its lease ends: a login read just before a replacement may be dead when
+ * tried, so a failure counts only if db.env still holds the same login.
+ */
+async function loginWithDbEnv(cluster: TestCluster, pod: string, pg: PostgresServer) {
+  for (let attempt = 1; ; attempt++) {
+    const db = parseEnv(await readInPod(cluster, pod, "/vault/secrets/db.env"));
+    remember(db.DB_PASSWORD);
+    try {
+      const who = await pgLogin(pg, { username: db.DB_USER!, password: db.DB_PASSWORD! });
+      return { db, who };
+    } catch (err) {
+      const now = parseEnv(await readInPod(cluster, pod, "/vault/secrets/db.env"));
+      if (now.DB_USER === db.DB_USER || attempt === 3) throw err;
+    }
+  }
 }
 
 async function rotationStep(cluster: TestCluster, pods: string[], bao: OpenBaoServer) {
@@ -255,12 +273,10 @@ async function credentialStep(
     (l, i) => i >= seen && l.event === "SIGHUP",
     WAIT_MS,
   );
-  const now = parseEnv(await readInPod(cluster, pod, "/vault/secrets/db.env"));
-  remember(now.DB_PASSWORD);
+  const { db: now, who } = await loginWithDbEnv(cluster, pod, pg);
   out.detail(`db.env re-rendered with a new login: ${first.DB_USER} -> ${now.DB_USER}`);
   showFile("db.env", maskEnvFile(serialiseEnv(now)));
   out.detail(`${pod}: checkout app received SIGHUP #${hup.hups}`);
-  const who = await pgLogin(pg, { username: now.DB_USER!, password: now.DB_PASSWORD! });
   out.detail(`PostgreSQL login with the new credentials: current_user = ${who}`);
 }
 
