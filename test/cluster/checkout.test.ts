@@ -33,12 +33,9 @@ import { testCluster } from "../support/cluster/client.ts";
 import { componentLog } from "../support/cluster/layout.ts";
 import { ensureVaultletImage } from "../support/cluster/vaultlet-images.ts";
 import { startRelay, type Relay } from "../support/cluster/relay.ts";
+import { runExampleVaultScripts } from "../deploy/example-vault.ts";
 import { startOpenBao, type OpenBaoServer } from "../support/openbao.ts";
-import {
-  exampleMountsAndRoles,
-  rebindRole,
-  trustClusterJwt,
-} from "../support/cluster/vault-trust.ts";
+import { rebindRole, trustClusterJwt } from "../support/cluster/vault-trust.ts";
 import {
   configureDatabaseEngine,
   pgLogin,
@@ -83,7 +80,7 @@ let pods: string[] = [];
 async function setUpVault(): Promise<void> {
   bao = await startOpenBao();
   pg = await startPostgres();
-  await exampleMountsAndRoles(bao);
+  await runExampleVaultScripts(bao);
   // database.sh wants PostgreSQL on port 5432 with TLS; the test's own server
   // takes its place, with short leases so that a replacement comes within the test
   await bao.api("DELETE", "sys/mounts/database");

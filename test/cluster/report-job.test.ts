@@ -24,9 +24,9 @@ import { testCluster } from "../support/cluster/client.ts";
 import { componentLog } from "../support/cluster/layout.ts";
 import { startRelay, type Relay } from "../support/cluster/relay.ts";
 import { ensureVaultletImage } from "../support/cluster/vaultlet-images.ts";
+import { runExampleVaultScripts } from "../deploy/example-vault.ts";
 import { startOpenBao, type OpenBaoServer } from "../support/openbao.ts";
 import {
-  exampleMountsAndRoles,
   rebindRole,
   trustClusterTokenReview,
   type TokenReviewTrust,
@@ -47,7 +47,7 @@ let review: TokenReviewTrust | undefined;
 
 async function setUpVault(): Promise<void> {
   bao = await startOpenBao();
-  await exampleMountsAndRoles(bao);
+  await runExampleVaultScripts(bao);
   // trust.sh's kubernetes part (its other mounts need the internet)
   review = await trustClusterTokenReview(bao, cluster, { namespace: ns });
   await rebindRole(bao, "kubernetes", "report", { bound_service_account_namespaces: [ns] });

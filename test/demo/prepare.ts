@@ -74,16 +74,25 @@ function clusterRunning(stateDir: string): boolean {
   });
 }
 
-async function vaultletImagesInto(cluster: TestCluster): Promise<void> {
+/**
+ * Re-imports the rebuilt archives over the names a running cluster has. A
+ * re-import has failed once in several runs with containerd answering
+ * "content digest ...: not found" (the same import by hand then passed):
+ * it is tried a second time before the demo gives up.
+ */
+async function vaultletImagesInto(cluster: TestCluster, out: DemoConsole): Promise<void> {
   const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
     version: string;
   };
-  await cluster.loadImages(
-    ["agent", "webhook"].map((k) => ({
-      archive: join(IMAGES_DIR, `vaultlet-${k}.oci.tar`),
-      name: `docker.io/vaultlet/${k}:${version}`,
-    })),
-  );
+  const images = ["agent", "webhook"].map((k) => ({
+    archive: join(IMAGES_DIR, `vaultlet-${k}.oci.tar`),
+    name: `docker.io/vaultlet/${k}:${version}`,
+  }));
+  await cluster.loadImages(images).catch(async (err: Error) => {
+    out.detail(`loading the rebuilt images failed (${err.message}); trying once more`);
+    await cluster.loadImages(images);
+  });
+  out.detail("loaded the rebuilt images into the running cluster");
 }
 
 export async function prepare(out: DemoConsole): Promise<Prepared> {
@@ -117,7 +126,7 @@ export async function prepare(out: DemoConsole): Promise<Prepared> {
   ]);
   out.detail(`Kubernetes ${version} at ${cluster.server}`);
   // `up` loads the archives; a running cluster gets them again only when they were rebuilt
-  if (stale && !started) await vaultletImagesInto(cluster);
+  if (stale && !started) await vaultletImagesInto(cluster, out);
   const appImage = CHECKOUT_APP_IMAGE;
   if (!images.includes(appImage)) {
     await ensureCheckoutAppImage(cluster);

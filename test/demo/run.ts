@@ -25,7 +25,8 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { startRelay, type Relay } from "../support/cluster/relay.ts";
 import type { TestCluster } from "../support/cluster/client.ts";
-import { exampleMountsAndRoles, trustClusterJwt } from "../support/cluster/vault-trust.ts";
+import { trustClusterJwt } from "../support/cluster/vault-trust.ts";
+import { runExampleVaultScripts } from "../deploy/example-vault.ts";
 import { startOpenBao, type OpenBaoServer } from "../support/openbao.ts";
 import {
   configureDatabaseEngine,
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
 }
 
 async function configureVault(bao: OpenBaoServer, pg: PostgresServer, cluster: TestCluster) {
-  await exampleMountsAndRoles(bao);
+  await runExampleVaultScripts(bao);
   out.detail("mounts.sh and roles.sh: secret/ (KV v2), database/, auth/kubernetes-jwt, policies,");
   out.detail('  role checkout: audience "vault", only system:serviceaccount:shop:checkout');
   const { issuer } = await trustClusterJwt(bao, cluster);

@@ -1,9 +1,10 @@
 /**
- * The Vault side of the examples against the test cluster's own identity,
+ * OpenBao trusting the test cluster's own identity as the examples'
+ * trust.sh sets it up (the examples' mounts and roles themselves:
+ * test/deploy/example-vault.ts),
  * shared by the real-pod tests, the Vault-client and doctor tests, and the
  * demo:
  *
- *   await exampleMountsAndRoles(bao);                    // deploy/examples/vault/{mounts,roles}.sh
  *   await trustClusterJwt(bao, cluster, "kubernetes-jwt"); // jwt auth with the cluster's JWKS
  *   const review = await trustClusterTokenReview(bao, cluster, { namespace: ns });
  *   ...                                                   // kubernetes auth through the real TokenReview
@@ -15,39 +16,13 @@
  * system:auth-delegator, with which OpenBao calls the TokenReview API.
  * Tokens come from the TokenRequest API, as the kubelet's projected ones do.
  */
-import { execFile } from "node:child_process";
 import { createPublicKey, type JsonWebKey } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import type { BaoAdmin } from "../openbao-admin.ts";
-import { findBaoBinary } from "../openbao.ts";
 import type { TestCluster } from "./client.ts";
 
-const EXAMPLES = resolve(import.meta.dirname, "../../../deploy/examples");
-const run = promisify(execFile);
-
 type Obj = Record<string, unknown>;
-
-/**
- * Runs the examples' mounts.sh and roles.sh with the `bao` CLI. The dev
- * server mounts secret/ itself; mounts.sh creates it as on a real server.
- */
-export async function exampleMountsAndRoles(bao: BaoAdmin): Promise<void> {
-  await bao.api("DELETE", "sys/mounts/secret");
-  const env = {
-    ...process.env,
-    VAULT_CLI: findBaoBinary(),
-    BAO_ADDR: bao.address,
-    BAO_TOKEN: bao.adminToken,
-  };
-  for (const script of ["mounts.sh", "roles.sh"]) {
-    await run("bash", [join(EXAMPLES, "vault", script)], { env }).catch((err: Error) => {
-      const stderr = (err as { stderr?: string }).stderr?.trim();
-      throw new Error(`deploy/examples/vault/${script}: ${stderr || err.message}`, { cause: err });
-    });
-  }
-}
 
 /** Points the jwt auth `mount` (enabled when missing) at the API server's JWKS and issuer. */
 export async function trustClusterJwt(
