@@ -74,12 +74,7 @@ function clusterRunning(stateDir: string): boolean {
   });
 }
 
-/**
- * Re-imports the rebuilt archives over the names a running cluster has. A
- * re-import has failed once in several runs with containerd answering
- * "content digest ...: not found" (the same import by hand then passed):
- * it is tried a second time before the demo gives up.
- */
+/** Re-imports the rebuilt archives over the names a running cluster has. */
 async function vaultletImagesInto(cluster: TestCluster, out: DemoConsole): Promise<void> {
   const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
     version: string;
@@ -88,10 +83,7 @@ async function vaultletImagesInto(cluster: TestCluster, out: DemoConsole): Promi
     archive: join(IMAGES_DIR, `vaultlet-${k}.oci.tar`),
     name: `docker.io/vaultlet/${k}:${version}`,
   }));
-  await cluster.loadImages(images).catch(async (err: Error) => {
-    out.detail(`loading the rebuilt images failed (${err.message}); trying once more`);
-    await cluster.loadImages(images);
-  });
+  await cluster.loadImages(images);
   out.detail("loaded the rebuilt images into the running cluster");
 }
 
