@@ -11,26 +11,27 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createPublicKey, type JsonWebKey } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { TestCluster } from "../support/cluster/client.ts";
 import { PROBE_IMAGE, testCluster } from "../support/cluster/client.ts";
 import { componentLog } from "../support/cluster/layout.ts";
 import { BaoApiError } from "../support/openbao-admin.ts";
 import { startOpenBao, type OpenBaoServer } from "../support/openbao.ts";
+import {
+  serviceAccountToken,
+  trustClusterJwt,
+  trustClusterTokenReview,
+  type TokenOptions,
+  type TokenReviewTrust,
+} from "../support/cluster/vault-trust.ts";
 
 let cluster: TestCluster;
 let bao: OpenBaoServer;
 let ns: string;
 let podToken: string;
 
-const reviewerBinding = () => `vaultlet-test-reviewer-${ns}`;
+let review: TokenReviewTrust | undefined;
 
-async function token(sa: string, extra: string[] = []): Promise<string> {
-  const args = ["create", "token", sa, "-n", ns, "--duration=10m", ...extra];
-  return (await cluster.kubectl(args)).trim();
-}
+const token = (sa: string, opts: TokenOptions = {}) => serviceAccountToken(cluster, ns, sa, opts);
 
 async function login(mount: string, jwt: string): Promise<{ policies: string[] } | Error> {
   return bao
@@ -43,18 +44,7 @@ async function trustCluster(): Promise<void> {
   await bao.api("POST", "sys/policy/app", {
     policy: 'path "secret/data/app" { capabilities = ["read"] }',
   });
-  await bao.api("POST", "sys/auth/kubernetes", { type: "kubernetes" });
-  await bao.api("POST", "sys/auth/kubernetes-jwt", { type: "jwt" });
-  await cluster.kubectl(["create", "serviceaccount", "vault-reviewer", "-n", ns]);
-  await cluster.kubectl([
-    ...["create", "clusterrolebinding", reviewerBinding()],
-    ...["--clusterrole=system:auth-delegator", `--serviceaccount=${ns}:vault-reviewer`],
-  ]);
-  await bao.api("POST", "auth/kubernetes/config", {
-    kubernetes_host: cluster.server,
-    kubernetes_ca_cert: readFileSync(join(cluster.layout.pkiDir, "ca.crt"), "utf8"),
-    token_reviewer_jwt: await token("vault-reviewer"),
-  });
+  review = await trustClusterTokenReview(bao, cluster, { namespace: ns });
   await bao.api("POST", "auth/kubernetes/role/app", {
     bound_service_account_names: ["app"],
     bound_service_account_namespaces: [ns],
@@ -62,18 +52,7 @@ async function trustCluster(): Promise<void> {
     token_policies: ["app"],
     token_ttl: "5m",
   });
-  const jwks = JSON.parse(await cluster.kubectl(["get", "--raw", "/openid/v1/jwks"])) as {
-    keys: JsonWebKey[];
-  };
-  const { issuer } = JSON.parse(
-    await cluster.kubectl(["get", "--raw", "/.well-known/openid-configuration"]),
-  ) as { issuer: string };
-  await bao.api("POST", "auth/kubernetes-jwt/config", {
-    jwt_validation_pubkeys: jwks.keys.map((k) =>
-      createPublicKey({ key: k, format: "jwk" }).export({ type: "spki", format: "pem" }).toString(),
-    ),
-    bound_issuer: issuer,
-  });
+  await trustClusterJwt(bao, cluster);
   await bao.api("POST", "auth/kubernetes-jwt/role/app", {
     role_type: "jwt",
     user_claim: "sub",
@@ -118,15 +97,11 @@ before(async () => {
     ns,
   );
   await cluster.waitForPod(ns, "holder", "Running");
-  podToken = await token("app", [
-    ...["--audience=vault", "--bound-object-kind=Pod", "--bound-object-name=holder"],
-  ]);
+  podToken = await token("app", { audience: "vault", pod: "holder" });
 });
 
 after(async () => {
-  await cluster
-    ?.kubectl(["delete", "clusterrolebinding", reviewerBinding()])
-    .catch(() => undefined);
+  await review?.remove();
   await cluster?.kubectl(["delete", "namespace", ns, "--wait=false"]).catch(() => undefined);
 });
 
@@ -147,7 +122,7 @@ test("jwt auth: the token verifies with the keys from the API server's JWKS endp
 });
 
 test("a token for another audience is refused by both", async () => {
-  const other = await token("app", ["--audience=https://elsewhere.example"]);
+  const other = await token("app", { audience: "https://elsewhere.example" });
   for (const mount of ["kubernetes", "kubernetes-jwt"]) {
     const result = await login(mount, other);
     assert.ok(result instanceof BaoApiError, `${mount} accepted a token for another audience`);

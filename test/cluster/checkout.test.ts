@@ -11,7 +11,7 @@
  *
  * Changes to the test's copy of the example, and why:
  * - its own namespace (the role's bound subject follows it);
- * - the app image is the test stand-in (test/cluster/app/checkout.mjs);
+ * - the app image is the test app (test/cluster/app/checkout.mjs);
  * - the static-secret render interval is 5s instead of 1m, so the KV change
  *   shows within the test's bounds;
  * - the pods stay on the pod network and reach OpenBao through a relay on
@@ -22,18 +22,20 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { createHash, createPublicKey, type JsonWebKey } from "node:crypto";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { parseAllDocuments, stringify } from "yaml";
+import { NODE_BIN } from "../../deploy/images/layout.ts";
 import { CHECKOUT_APP_IMAGE, ensureCheckoutAppImage } from "../support/cluster/app-image.ts";
 import type { PodStatus, TestCluster } from "../support/cluster/client.ts";
 import { testCluster } from "../support/cluster/client.ts";
 import { componentLog } from "../support/cluster/layout.ts";
 import { ensureVaultletImage } from "../support/cluster/vaultlet-images.ts";
 import { startRelay, type Relay } from "../support/cluster/relay.ts";
-import { findBaoBinary, startOpenBao, type OpenBaoServer } from "../support/openbao.ts";
+import { runExampleVaultScripts } from "../deploy/example-vault.ts";
+import { startOpenBao, type OpenBaoServer } from "../support/openbao.ts";
+import { rebindRole, trustClusterJwt } from "../support/cluster/vault-trust.ts";
 import {
   configureDatabaseEngine,
   pgLogin,
@@ -48,7 +50,6 @@ const A = "vault.hashicorp.com/";
 const APP_UID = 10001;
 /** the injector's default agent uid (webhook/settings.ts) */
 const AGENT_DEFAULT_UID = 100;
-const run = promisify(execFile);
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -76,44 +77,16 @@ let pg: PostgresServer;
 let relay: Relay;
 let pods: string[] = [];
 
-async function jwtTrust(): Promise<void> {
-  // the cluster's own keys, from the API server's JWKS endpoint
-  const jwks = JSON.parse(await cluster.kubectl(["get", "--raw", "/openid/v1/jwks"])) as {
-    keys: JsonWebKey[];
-  };
-  const discovery = JSON.parse(
-    await cluster.kubectl(["get", "--raw", "/.well-known/openid-configuration"]),
-  ) as { issuer: string };
-  const pems = jwks.keys.map((k) =>
-    createPublicKey({ key: k, format: "jwk" }).export({ type: "spki", format: "pem" }).toString(),
-  );
-  await bao.api("POST", "auth/kubernetes-jwt/config", {
-    jwt_validation_pubkeys: pems,
-    bound_issuer: discovery.issuer,
-  });
-}
-
 async function setUpVault(): Promise<void> {
   bao = await startOpenBao();
   pg = await startPostgres();
-  // The dev server mounts secret/ itself; mounts.sh creates it as on a real server.
-  await bao.api("DELETE", "sys/mounts/secret");
-  const env = {
-    ...process.env,
-    VAULT_CLI: findBaoBinary(),
-    BAO_ADDR: bao.address,
-    BAO_TOKEN: bao.rootToken,
-  };
-  await run("bash", [join(EXAMPLES, "vault/mounts.sh")], { env });
-  await run("bash", [join(EXAMPLES, "vault/roles.sh")], { env });
+  await runExampleVaultScripts(bao);
   // database.sh wants PostgreSQL on port 5432 with TLS; the test's own server
   // takes its place, with short leases so that a replacement comes within the test
   await bao.api("DELETE", "sys/mounts/database");
   await configureDatabaseEngine(bao, pg, { role: "checkout", defaultTtl: "15s", maxTtl: "30s" });
-  await jwtTrust();
-  const role = await bao.api<{ data: Obj }>("GET", "auth/kubernetes-jwt/role/checkout");
-  await bao.api("POST", "auth/kubernetes-jwt/role/checkout", {
-    ...role.data,
+  await trustClusterJwt(bao, cluster);
+  await rebindRole(bao, "kubernetes-jwt", "checkout", {
     bound_subject: `system:serviceaccount:${ns}:checkout`,
   });
   await bao.kvPut("secret", "shop/checkout", { currency: "EUR", api_key: "k-one" });
@@ -174,11 +147,15 @@ async function waitFor<T>(
   }
 }
 
-/** Runs node in the app container (the image has no shell) and returns its stdout. */
+/**
+ * Runs node in the app container (the image has no shell) and returns its
+ * stdout; started by its own name, not as "checkout", so that the agent's
+ * SIGHUP for the app cannot kill it.
+ */
 function inApp(pod: string, script: string): Promise<string> {
   return cluster.kubectl([
     ...["exec", "-n", ns, pod, "-c", "checkout", "--"],
-    ...["/usr/local/bin/checkout", "-e", script],
+    ...[NODE_BIN, "-e", script],
   ]);
 }
 

@@ -17,7 +17,6 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { parseAllDocuments, stringify } from "yaml";
 import { ensureCheckoutAppImage } from "../support/cluster/app-image.ts";
 import type { TestCluster } from "../support/cluster/client.ts";
@@ -25,12 +24,17 @@ import { testCluster } from "../support/cluster/client.ts";
 import { componentLog } from "../support/cluster/layout.ts";
 import { startRelay, type Relay } from "../support/cluster/relay.ts";
 import { ensureVaultletImage } from "../support/cluster/vaultlet-images.ts";
-import { findBaoBinary, startOpenBao, type OpenBaoServer } from "../support/openbao.ts";
+import { runExampleVaultScripts } from "../deploy/example-vault.ts";
+import { startOpenBao, type OpenBaoServer } from "../support/openbao.ts";
+import {
+  rebindRole,
+  trustClusterTokenReview,
+  type TokenReviewTrust,
+} from "../support/cluster/vault-trust.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const EXAMPLES = join(ROOT, "deploy/examples");
 const CLI = join(ROOT, "deploy/cli/bin.ts");
-const run = promisify(execFile);
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -39,37 +43,14 @@ let ns: string;
 let bao: OpenBaoServer;
 let relay: Relay;
 let appImage: string;
+let review: TokenReviewTrust | undefined;
 
 async function setUpVault(): Promise<void> {
   bao = await startOpenBao();
-  await bao.api("DELETE", "sys/mounts/secret");
-  const env = {
-    ...process.env,
-    VAULT_CLI: findBaoBinary(),
-    BAO_ADDR: bao.address,
-    BAO_TOKEN: bao.rootToken,
-  };
-  await run("bash", [join(EXAMPLES, "vault/mounts.sh")], { env });
-  await run("bash", [join(EXAMPLES, "vault/roles.sh")], { env });
+  await runExampleVaultScripts(bao);
   // trust.sh's kubernetes part (its other mounts need the internet)
-  await cluster.kubectl(["create", "serviceaccount", "vault-reviewer", "-n", ns]);
-  await cluster.kubectl([
-    ...["create", "clusterrolebinding", `vaultlet-test-reviewer-${ns}`],
-    ...["--clusterrole=system:auth-delegator", `--serviceaccount=${ns}:vault-reviewer`],
-  ]);
-  const reviewer = (
-    await cluster.kubectl(["create", "token", "vault-reviewer", "-n", ns, "--duration=1h"])
-  ).trim();
-  await bao.api("POST", "auth/kubernetes/config", {
-    kubernetes_host: cluster.server,
-    kubernetes_ca_cert: readFileSync(join(cluster.layout.pkiDir, "ca.crt"), "utf8"),
-    token_reviewer_jwt: reviewer,
-  });
-  const role = await bao.api<{ data: Obj }>("GET", "auth/kubernetes/role/report");
-  await bao.api("POST", "auth/kubernetes/role/report", {
-    ...role.data,
-    bound_service_account_namespaces: [ns],
-  });
+  review = await trustClusterTokenReview(bao, cluster, { namespace: ns });
+  await rebindRole(bao, "kubernetes", "report", { bound_service_account_namespaces: [ns] });
   await bao.kvPut("secret", "batch/report", { bucket: "reports", region: "eu" });
 }
 
@@ -140,9 +121,7 @@ before(async () => {
 
 after(async () => {
   await relay?.stop();
-  await cluster
-    ?.kubectl(["delete", "clusterrolebinding", `vaultlet-test-reviewer-${ns}`])
-    .catch(() => undefined);
+  await review?.remove();
   await cluster?.kubectl(["delete", "namespace", ns, "--wait=false"]).catch(() => undefined);
 });
 

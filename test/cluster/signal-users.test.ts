@@ -16,7 +16,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { createPublicKey, type JsonWebKey } from "node:crypto";
 import { join, resolve } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import { NONROOT } from "../../deploy/images/layout.ts";
@@ -26,6 +25,7 @@ import { testCluster } from "../support/cluster/client.ts";
 import { startRelay, type Relay } from "../support/cluster/relay.ts";
 import { ensureVaultletImage } from "../support/cluster/vaultlet-images.ts";
 import { startOpenBao, type OpenBaoServer } from "../support/openbao.ts";
+import { trustClusterJwt } from "../support/cluster/vault-trust.ts";
 
 const CLI = join(resolve(import.meta.dirname, "../.."), "deploy/cli/bin.ts");
 const A = "vault.hashicorp.com/";
@@ -57,19 +57,7 @@ let appImage: string;
 
 async function setUpVault(): Promise<void> {
   bao = await startOpenBao();
-  const jwks = JSON.parse(await cluster.kubectl(["get", "--raw", "/openid/v1/jwks"])) as {
-    keys: JsonWebKey[];
-  };
-  const { issuer } = JSON.parse(
-    await cluster.kubectl(["get", "--raw", "/.well-known/openid-configuration"]),
-  ) as { issuer: string };
-  await bao.api("POST", "sys/auth/kubernetes-jwt", { type: "jwt" });
-  await bao.api("POST", "auth/kubernetes-jwt/config", {
-    jwt_validation_pubkeys: jwks.keys.map((k) =>
-      createPublicKey({ key: k, format: "jwk" }).export({ type: "spki", format: "pem" }),
-    ),
-    bound_issuer: issuer,
-  });
+  await trustClusterJwt(bao, cluster, "kubernetes-jwt");
   await bao.api("POST", "sys/policies/acl/app", {
     policy: 'path "secret/data/app" { capabilities = ["read"] }',
   });

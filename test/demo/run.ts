@@ -1,27 +1,32 @@
 /**
- * `npm run demo`: the whole vaultlet flow on one machine, in under a minute.
+ * `npm run demo`: vaultlet in real pods on a single-node Kubernetes on this
+ * machine (test/support/cluster), as a user would run it.
  *
- *  1. a real OpenBao and a real PostgreSQL on loopback;
- *  2. the Vault side of deploy/examples: jwt auth trusting a local key pair
- *     that stands in for the cluster's service-account token issuer, the
- *     checkout role and policy, a KV v2 secret, a database role with a short
- *     max_ttl;
- *  3. `vaultlet webhook` over HTTPS with automatic TLS (its CA bundle goes to a
- *     local STAND-IN for the Kubernetes API, not a cluster);
- *  4. the checkout pod of deploy/examples/kubernetes/checkout.yaml sent to it
- *     as an AdmissionReview;
- *  5. the injected agent run exactly as the patched pod spec says (its
- *     command and VAULT_CONFIG, with the pod's paths mapped under a temporary
- *     directory), then the app, a KV rotation with the app's SIGHUP, and the
- *     database login replaced before its lease ends.
+ *  1. vaultlet's images and the cluster, built or started only when missing;
+ *  2. a real OpenBao and PostgreSQL on this host, reached by the pods
+ *     through a relay on the cluster's bridge address;
+ *  3. the Vault side of deploy/examples/vault: the example's own mounts.sh
+ *     and roles.sh, jwt auth trusting the cluster's published keys, a KV v2
+ *     secret, a database role with short leases;
+ *  4. `helm install` of deploy/chart/vaultlet: the webhook's pods elect a
+ *     leader, which creates the TLS Secret and the caBundle;
+ *  5. `kubectl apply` of deploy/examples/kubernetes/checkout.yaml: the API
+ *     server sends the pods to the webhook, the kubelet runs the agent as a
+ *     native sidecar and holds the app until the first render;
+ *  6. `kubectl get pods`, the containers' own logs, the rendered files;
+ *  7. a KV change and a database credential replacement, each ending with
+ *     the app's SIGHUP in its own log.
  * Secret values are never printed: only lengths and fingerprints.
+ *
+ *   npm run demo            the cluster stays up afterwards: the next run takes under a minute
+ *   npm run demo -- --down  also stops the cluster at the end
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { createJwtSigner, KUBERNETES_ISSUER } from "../support/jwt-signer.ts";
-import type { JwtSigner } from "../support/jwt-signer.ts";
-import { startK8sApiStandin, type K8sApiStandin } from "../support/k8s-api-standin.ts";
+import { writeFileSync } from "node:fs";
+import { startRelay, type Relay } from "../support/cluster/relay.ts";
+import type { TestCluster } from "../support/cluster/client.ts";
+import { trustClusterJwt } from "../support/cluster/vault-trust.ts";
+import { runExampleVaultScripts } from "../deploy/example-vault.ts";
 import { startOpenBao, type OpenBaoServer } from "../support/openbao.ts";
 import {
   configureDatabaseEngine,
@@ -29,38 +34,33 @@ import {
   startPostgres,
   type PostgresServer,
 } from "../support/postgres.ts";
-import {
-  freePort,
-  makeTempDir,
-  removeTempDir,
-  spawnTracked,
-  waitUntil,
-  type TrackedProcess,
-} from "../support/processes.ts";
 import { createConsole } from "./console.ts";
-import { fingerprint, maskEnvFile, maskJson } from "./mask.ts";
 import {
-  admissionReview,
-  agentOf,
-  applyPatch,
-  checkoutPod,
-  mapToLocal,
-  outcomeOf,
-  summarise,
-} from "./pod.ts";
-import { postJson, waitForCaBundle } from "./webhook.ts";
+  APP_NS,
+  appLines,
+  checkoutManifest,
+  checkoutPods,
+  clearLeftovers,
+  helm,
+  installChart,
+  readInPod,
+  RELEASE,
+  templatePod,
+  waitForAppLine,
+  webhookState,
+  WEBHOOK_NS,
+  type AppLine,
+} from "./kube.ts";
+import { fingerprint, maskEnvFile, maskJson } from "./mask.ts";
+import { summarise } from "./pod.ts";
+import { prepare } from "./prepare.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const CLI = join(ROOT, "deploy/cli/bin.ts");
-const EXAMPLES = join(ROOT, "deploy/examples");
-const NAMESPACE = "shop";
-const SERVICE_ACCOUNT = "checkout";
-const WEBHOOK_CONFIG = "vaultlet";
 /** Database leases this short show a replacement within the demo. */
 const DB_TTL = "8s";
 /** The example re-reads KV every minute; the demo every 2 s, so no one waits. */
-const DEMO_STATIC_RENDER_INTERVAL = "2s";
-const WAIT_MS = 30_000;
+const RENDER_INTERVAL = "2s";
+const WAIT_MS = 90_000;
+const DOWN = process.argv.includes("--down");
 /**
  * For test/demo/demo.test.ts only: a file (mode 0600) that receives the secret
  * values the demo handled, so the test can prove none of them was printed.
@@ -68,13 +68,11 @@ const WAIT_MS = 30_000;
 const SECRETS_OUT = process.env["VAULTLET_DEMO_SECRETS_FILE"];
 
 interface Running {
+  cluster?: TestCluster;
   bao?: OpenBaoServer;
   pg?: PostgresServer;
-  k8s?: K8sApiStandin;
-  webhook?: TrackedProcess;
-  agent?: TrackedProcess;
-  app?: TrackedProcess;
-  dir?: string;
+  relay?: Relay;
+  installed?: boolean;
 }
 
 const out = createConsole(10);
@@ -83,239 +81,53 @@ const running: Running = {};
 const secretsSeen = new Set<string>();
 
 async function main(): Promise<void> {
-  out.step("Starting a local OpenBao and PostgreSQL");
-  const [bao, pg] = await Promise.all([
+  out.step("Preparing: vaultlet's images and a single-node Kubernetes on this machine");
+  // OpenBao and PostgreSQL start meanwhile: they need neither
+  const servers = Promise.all([
     startOpenBao({ autoTeardown: false }),
     startPostgres({ autoTeardown: false }),
   ]);
-  running.bao = bao;
-  running.pg = pg;
+  servers.catch(() => undefined);
+  const { cluster, appImage } = await prepare(out);
+  running.cluster = cluster;
+  const left = await clearLeftovers(cluster);
+  if (left.length) out.detail(`removed namespaces an earlier run left: ${left.join(", ")}`);
+  // The relay dials OpenBao's port when a pod connects, so it can start now,
+  // and the chart (it needs only the address) installs while OpenBao starts.
+  const baoTarget = { host: "127.0.0.1", port: 0 };
+  const relay = await startRelay(cluster.spec.gateway, baoTarget);
+  running.relay = relay;
+  const vaultAddress = `http://${relay.address}`;
+  running.installed = true;
+  const install = installChart(cluster, vaultAddress);
+  install.catch(() => undefined);
+
+  out.step("Starting OpenBao and PostgreSQL on this host");
+  const [bao, pg] = await servers;
+  Object.assign(running, { bao, pg });
+  baoTarget.port = Number(new URL(bao.address).port);
   remember(bao.rootToken);
   remember(pg.password);
   out.detail(`OpenBao    ${bao.address} (dev server, pid ${bao.pid})`);
   out.detail(`PostgreSQL ${pg.host}:${pg.port} database ${pg.database}`);
+  out.detail(`pods reach OpenBao at ${vaultAddress} (a relay on the cluster's bridge)`);
 
   out.step("Configuring the Vault side (deploy/examples/vault)");
-  const signer = await configureVault(bao, pg);
+  await configureVault(bao, pg, cluster);
 
-  out.step("Starting `vaultlet webhook` over HTTPS with automatic TLS");
-  const dir = makeTempDir("vaultlet-demo-");
-  running.dir = dir;
-  const k8s = await startK8sApiStandin();
-  running.k8s = k8s;
-  out.detail(`STAND-IN for the Kubernetes API at ${k8s.url}: a small local server that`);
-  out.detail("answers only the calls automatic TLS makes (webhook configuration, Lease,");
-  out.detail("Secret). It is not Kubernetes; no cluster is involved.");
-  k8s.seed(webhookConfiguration());
-  const kubeconfig = join(dir, "kubeconfig");
-  writeFileSync(kubeconfig, k8s.kubeConfig().exportConfig(), { mode: 0o600 });
-  const webhookPort = await freePort();
-  running.webhook = spawnTracked(
-    process.execPath,
-    [
-      CLI,
-      "webhook",
-      `-listen=127.0.0.1:${webhookPort}`,
-      `-tls-auto=${WEBHOOK_CONFIG}`,
-      "-tls-auto-hosts=localhost,127.0.0.1",
-      `-vault-address=${bao.address}`,
-      "-log-level=warn",
-    ],
-    { env: { ...cleanEnv(), KUBECONFIG: kubeconfig, NAMESPACE: "vaultlet" } },
-  );
-  const ca = await waitForCaBundle(k8s, WEBHOOK_CONFIG, running.webhook, WAIT_MS);
-  out.detail(
-    `caBundle written into MutatingWebhookConfiguration "${WEBHOOK_CONFIG}" (${ca.split("BEGIN CERTIFICATE").length - 1} CA certificate)`,
-  );
-  const webhookUrl = `https://localhost:${webhookPort}`;
-  await waitUntil(
-    "the webhook to be ready",
-    async () =>
-      (await postJson(`${webhookUrl}/health/ready`, ca, undefined)).status === 200
-        ? true
-        : undefined,
-    WAIT_MS,
-  );
-  out.detail(`webhook ready at ${webhookUrl}, serving a certificate from that CA`);
-
-  out.step("Sending the checkout pod to the webhook (deploy/examples/kubernetes/checkout.yaml)");
-  const pod = checkoutPod();
-  const review = await postJson(`${webhookUrl}/mutate`, ca, admissionReview(pod));
-  const outcome = outcomeOf(review.body);
-  if (!outcome.allowed) throw new Error(`the webhook refused the pod: ${outcome.message ?? "?"}`);
-  const patched = applyPatch(pod, outcome.patch);
-  out.detail(`allowed, JSON patch of ${outcome.patch.length} operations:`);
-  for (const line of summarise(pod, patched)) out.detail(`  ${line}`);
-  out.detail(outcome.warnings.length === 0 ? "no warnings" : "warnings:");
-  for (const w of outcome.warnings) out.detail(`  ! ${w}`);
-
-  out.step("Running the injected agent as the patched pod spec says");
-  const agentSpec = agentOf(patched);
-  const paths = {
-    secrets: join(dir, "vault/secrets"),
-    token: join(dir, "serviceaccount"),
-    home: join(dir, "home/vault"),
-  };
-  for (const p of Object.values(paths)) mkdirSync(p, { recursive: true, mode: 0o750 });
-  const opsPort = await freePort();
-  const config = mapToLocal(agentSpec, paths, `127.0.0.1:${opsPort}`);
-  config.template_config = {
-    ...(config.template_config ?? {}),
-    static_secret_render_interval: DEMO_STATIC_RENDER_INTERVAL,
-  };
-  const token = await signer.kubernetesToken({
-    namespace: NAMESPACE,
-    serviceAccount: SERVICE_ACCOUNT,
-    audience: agentSpec.tokenAudience,
-    podName: "checkout-7d9f8c6b5-x2x9q",
-  });
-  remember(token);
-  writeFileSync(join(paths.token, "token"), token, { mode: 0o600 });
-  const [program, ...args] = agentSpec.container.command as string[];
-  out.detail(`container ${agentSpec.container.name}: ${[program, ...args].join(" ")}`);
-  out.detail(`VAULT_CONFIG decoded; same config with paths mapped under ${dir}:`);
-  out.detail(`  /vault/secrets -> ${paths.secrets}`);
-  out.detail(`  ${agentSpec.tokenMountPath} -> ${join(paths.token, "token")} (a signed token`);
-  out.detail(
-    `    for system:serviceaccount:${NAMESPACE}:${SERVICE_ACCOUNT}, audience "${agentSpec.tokenAudience}")`,
-  );
-  out.detail(`  /home/vault -> ${paths.home}; ops endpoint 127.0.0.1:${opsPort}`);
-  out.detail(
-    `  static_secret_render_interval ${DEMO_STATIC_RENDER_INTERVAL} instead of the example's 1m, to keep the demo short`,
-  );
-  const literalEnv = Object.fromEntries(
-    (agentSpec.container.env as { name: string; value?: string }[])
-      .filter((e) => e.value !== undefined && e.name !== "VAULT_CONFIG")
-      .map((e) => [e.name, e.value!]),
-  );
-  running.agent = spawnTracked(process.execPath, [CLI, ...args], {
-    env: {
-      ...cleanEnv(),
-      ...literalEnv,
-      NAMESPACE,
-      VAULT_CONFIG: Buffer.from(JSON.stringify(config)).toString("base64"),
-    },
-    cwd: dir,
-  });
-  await waitUntil(
-    "the agent's first render (GET /ready)",
-    async () => {
-      if (running.agent!.hasExited)
-        throw new Error(`the agent exited:\n${running.agent!.output().slice(-2000)}`);
-      const res = await fetch(`http://127.0.0.1:${opsPort}/ready`);
-      return res.status === 200 ? true : undefined;
-    },
-    WAIT_MS,
-  );
-  out.detail("agent ready: logged in with the projected token, first render complete");
-
-  out.step("The rendered files (secret values hidden)");
-  const dbEnvFile = join(paths.secrets, "db.env");
-  const configFile = join(paths.secrets, "config.json");
-  const firstDb = parseEnv(readFileSync(dbEnvFile, "utf8"));
-  remember(firstDb.DB_PASSWORD);
-  showFile(dbEnvFile, maskEnvFile(readFileSync(dbEnvFile, "utf8")));
-  showFile(configFile, maskJson(readFileSync(configFile, "utf8")));
-  const who = await pgLogin(pg, { username: firstDb.DB_USER!, password: firstDb.DB_PASSWORD! });
-  out.detail(`PostgreSQL login with db.env's credentials: current_user = ${who}`);
-
-  out.step("Starting the checkout app (a tiny node process that logs SIGHUP)");
-  const appLines: string[] = [];
-  running.app = spawnTracked(
-    process.execPath,
-    [join(import.meta.dirname, "app.ts"), paths.secrets],
-    {
-      env: cleanEnv(),
-    },
-  );
-  running.app.child.stdout?.on("data", (chunk: Buffer) => {
-    for (const line of chunk.toString("utf8").split("\n").filter(Boolean)) {
-      appLines.push(line);
-      out.detail(`  ${line}`);
-    }
-  });
-  await waitUntil(
-    "the app to start",
-    async () => (appLines.some((l) => l.includes("started")) ? true : undefined),
-    WAIT_MS,
-  );
-
-  out.step("Rotating the KV secret secret/shop/checkout");
-  const newKey = `pk_live_${randomBytes(12).toString("hex")}`;
-  remember(newKey);
-  const before = readFileSync(configFile, "utf8");
-  await bao.kvPut("secret", "shop/checkout", {
-    payment_api_key: newKey,
-    currency: "EUR",
-    feature_flags: "fast-checkout",
-  });
-  out.detail("new payment_api_key written (version 2); waiting for the agent to re-render...");
-  const sighups = () => appLines.filter((l) => l.includes("received SIGHUP")).length;
-  const sighupsBefore = sighups();
-  await waitUntil(
-    "config.json to change",
-    async () => (readFileSync(configFile, "utf8") !== before ? true : undefined),
-    WAIT_MS,
-  );
-  out.detail("config.json re-rendered:");
-  showFile(configFile, maskJson(readFileSync(configFile, "utf8")));
-  await waitUntil(
-    "the app's SIGHUP",
-    async () => (sighups() > sighupsBefore ? true : undefined),
-    WAIT_MS,
-  );
-  out.detail(
-    'the agent sent SIGHUP to the process named "checkout" (agent-inject-signal-config.json), no shell involved',
-  );
-
-  out.step(`Waiting for the database login to be replaced (lease max_ttl ${DB_TTL})`);
-  const replaced = await waitUntil(
-    "new database credentials in db.env",
-    async () => {
-      const now = parseEnv(readFileSync(dbEnvFile, "utf8"));
-      return now.DB_USER && now.DB_USER !== firstDb.DB_USER ? now : undefined;
-    },
-    WAIT_MS,
-    200,
-  );
-  remember(replaced.DB_PASSWORD);
-  out.detail(`db.env re-rendered with a new login: ${firstDb.DB_USER} -> ${replaced.DB_USER}`);
-  showFile(dbEnvFile, maskEnvFile(readFileSync(dbEnvFile, "utf8")));
-  const whoNow = await pgLogin(pg, {
-    username: replaced.DB_USER!,
-    password: replaced.DB_PASSWORD!,
-  });
-  out.detail(`PostgreSQL login with the new credentials: current_user = ${whoNow}`);
-  await waitUntil(
-    "the app's SIGHUP for db.env",
-    async () => (sighups() > sighupsBefore + 1 ? true : undefined),
-    WAIT_MS,
-  );
-  out.detail(`the app was signalled again; SIGHUPs received so far: ${sighups()}`);
+  await webhookSteps(cluster, vaultAddress, install);
+  const pods = await checkoutSteps(cluster, appImage);
+  const first = await filesStep(cluster, pods[0]!, pg);
+  await rotationStep(cluster, pods, bao);
+  await credentialStep(cluster, pods[0]!, pg, first);
 }
 
-async function configureVault(bao: OpenBaoServer, pg: PostgresServer): Promise<JwtSigner> {
-  const signer = await createJwtSigner({ issuer: KUBERNETES_ISSUER });
-  await bao.enableJwtAuth({ mount: "kubernetes-jwt", signer });
-  out.detail(`auth/kubernetes-jwt: jwt auth trusting a local key pair that STANDS IN for the`);
-  out.detail(`  cluster's service-account token issuer (${KUBERNETES_ISSUER})`);
-  await bao.writePolicy(
-    "checkout",
-    readFileSync(join(EXAMPLES, "vault/policies/checkout.hcl"), "utf8"),
-  );
-  // The same fields as deploy/examples/vault/roles.sh writes for this role.
-  await bao.api("POST", "auth/kubernetes-jwt/role/checkout", {
-    role_type: "jwt",
-    user_claim: "sub",
-    bound_audiences: ["vault"],
-    bound_subject: `system:serviceaccount:${NAMESPACE}:${SERVICE_ACCOUNT}`,
-    token_policies: ["checkout"],
-    token_ttl: "15m",
-    token_max_ttl: "1h",
-  });
-  out.detail(
-    `role checkout: audience "vault", only system:serviceaccount:${NAMESPACE}:${SERVICE_ACCOUNT}, policy checkout`,
-  );
+async function configureVault(bao: OpenBaoServer, pg: PostgresServer, cluster: TestCluster) {
+  await runExampleVaultScripts(bao);
+  out.detail("mounts.sh and roles.sh: secret/ (KV v2), database/, auth/kubernetes-jwt, policies,");
+  out.detail('  role checkout: audience "vault", only system:serviceaccount:shop:checkout');
+  const { issuer } = await trustClusterJwt(bao, cluster);
+  out.detail(`auth/kubernetes-jwt trusts the cluster's keys (/openid/v1/jwks, issuer ${issuer})`);
   const key = `pk_live_${randomBytes(12).toString("hex")}`;
   remember(key);
   await bao.kvPut("secret", "shop/checkout", {
@@ -324,35 +136,153 @@ async function configureVault(bao: OpenBaoServer, pg: PostgresServer): Promise<J
     feature_flags: "fast-checkout",
   });
   out.detail("KV v2 secret secret/shop/checkout (payment_api_key, currency, feature_flags)");
+  // database.sh wants PostgreSQL on 5432 with TLS: the demo's own server takes its place
+  await bao.api("DELETE", "sys/mounts/database");
   await configureDatabaseEngine(bao, pg, { role: "checkout", defaultTtl: DB_TTL, maxTtl: DB_TTL });
   out.detail(`database/roles/checkout: a new PostgreSQL login per lease, max_ttl ${DB_TTL}`);
-  return signer;
 }
 
-function webhookConfiguration() {
-  return {
-    apiVersion: "admissionregistration.k8s.io/v1",
-    kind: "MutatingWebhookConfiguration",
-    metadata: { name: WEBHOOK_CONFIG },
-    webhooks: [
-      {
-        name: "pods.vaultlet.io",
-        admissionReviewVersions: ["v1"],
-        sideEffects: "None",
-        failurePolicy: "Fail",
-        clientConfig: { service: { name: "vaultlet", namespace: "vaultlet", path: "/mutate" } },
-      },
-    ],
-  };
-}
-
-/** The demo's environment without settings that would change the webhook or agent. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([k]) => !k.startsWith("AGENT_INJECT_") && !k.startsWith("VAULT_") && !k.startsWith("BAO_"),
-    ),
+async function webhookSteps(
+  cluster: TestCluster,
+  vaultAddress: string,
+  install: Promise<void>,
+): Promise<void> {
+  out.step("Installing the webhook: helm install vaultlet deploy/chart/vaultlet");
+  out.detail(`$ helm install ${RELEASE} deploy/chart/vaultlet -n ${WEBHOOK_NS} --wait \\`);
+  out.detail(`    --set vault.address=${vaultAddress}`);
+  out.detail("(started while OpenBao and PostgreSQL were starting)");
+  await install;
+  out.detail(`$ kubectl get pods -n ${WEBHOOK_NS}`);
+  showLines(await cluster.kubectl(["get", "pods", "-n", WEBHOOK_NS]));
+  const state = await webhookState(cluster);
+  out.detail(`leader (Lease vaultlet-webhook-leader): ${state.holder}`);
+  out.detail(`TLS Secret vaultlet-webhook-certs created by the leader: ${state.secret.join(", ")}`);
+  out.detail(
+    `caBundle written into MutatingWebhookConfiguration "${RELEASE}" (${state.cas} CA certificate)`,
   );
+}
+
+async function checkoutSteps(cluster: TestCluster, appImage: string): Promise<string[]> {
+  out.step(
+    "Deploying the checkout example: kubectl apply -f deploy/examples/kubernetes/checkout.yaml",
+  );
+  out.detail(`app image ${appImage} (a small app that logs each SIGHUP);`);
+  out.detail(
+    `static-secret render interval ${RENDER_INTERVAL} instead of 1m, to keep the demo short`,
+  );
+  await cluster.apply(checkoutManifest(appImage, RENDER_INTERVAL));
+  const status = await cluster
+    .kubectl(["rollout", "status", "deployment/checkout", "-n", APP_NS, "--timeout=180s"])
+    .catch(async (err: Error) => {
+      const pods = await checkoutPods(cluster).catch(() => []);
+      const why = await Promise.all(
+        pods.map((p) => cluster.podDiagnostics(APP_NS, p.metadata.name)),
+      );
+      throw new Error(`checkout did not roll out: ${err.message}\n${why.join("\n")}`);
+    });
+  out.detail(status.trim());
+  const pods = await checkoutPods(cluster);
+
+  out.step("What the API server and the kubelet made of it");
+  out.detail(`$ kubectl get pods -n ${APP_NS}`);
+  showLines(await cluster.kubectl(["get", "pods", "-n", APP_NS]));
+  out.detail(`the webhook's patch, as the pod ${pods[0]!.metadata.name} shows it:`);
+  for (const line of summarise(templatePod(), pods[0]!)) out.detail(`  ${line}`);
+  const names = pods.map((p) => p.metadata.name as string);
+  out.detail(`$ kubectl logs -n ${APP_NS} ${names[0]} -c vault-agent`);
+  const agentLog = await cluster.kubectl(["logs", "-n", APP_NS, names[0]!, "-c", "vault-agent"]);
+  showLines(agentLog, 12);
+  out.detail(`$ kubectl logs -n ${APP_NS} ${names[0]} -c checkout`);
+  showLines(await cluster.kubectl(["logs", "-n", APP_NS, names[0]!, "-c", "checkout"]));
+  return names;
+}
+
+async function filesStep(cluster: TestCluster, pod: string, pg: PostgresServer) {
+  out.step("The rendered files in /vault/secrets (tmpfs; secret values hidden)");
+  const config = await readInPod(cluster, pod, "/vault/secrets/config.json");
+  const { db, who } = await loginWithDbEnv(cluster, pod, pg);
+  showFile("db.env", maskEnvFile(serialiseEnv(db)));
+  showFile("config.json", maskJson(config));
+  out.detail(`PostgreSQL login with db.env's credentials: current_user = ${who}`);
+  return db;
+}
+
+/**
+ * Reads db.env in the pod and logs in to PostgreSQL with it. The agent
+ * replaces the login every few seconds and OpenBao revokes the old one when
+ * its lease ends: a login read just before a replacement may be dead when
+ * tried, so a failure counts only if db.env still holds the same login.
+ */
+async function loginWithDbEnv(cluster: TestCluster, pod: string, pg: PostgresServer) {
+  for (let attempt = 1; ; attempt++) {
+    const db = parseEnv(await readInPod(cluster, pod, "/vault/secrets/db.env"));
+    remember(db.DB_PASSWORD);
+    try {
+      const who = await pgLogin(pg, { username: db.DB_USER!, password: db.DB_PASSWORD! });
+      return { db, who };
+    } catch (err) {
+      const now = parseEnv(await readInPod(cluster, pod, "/vault/secrets/db.env"));
+      if (now.DB_USER === db.DB_USER || attempt === 3) throw err;
+    }
+  }
+}
+
+async function rotationStep(cluster: TestCluster, pods: string[], bao: OpenBaoServer) {
+  out.step("Changing the KV secret secret/shop/checkout");
+  const newKey = `pk_live_${randomBytes(12).toString("hex")}`;
+  remember(newKey);
+  const before = new Map<string, string | undefined>();
+  for (const pod of pods) before.set(pod, configSha(await appLines(cluster, pod)));
+  await bao.kvPut("secret", "shop/checkout", {
+    payment_api_key: newKey,
+    currency: "EUR",
+    feature_flags: "fast-checkout",
+  });
+  out.detail(
+    "new payment_api_key written (version 2); each agent re-renders, then signals its app",
+  );
+  for (const pod of pods) {
+    const hup = await waitForAppLine(
+      cluster,
+      pod,
+      `${pod}: the app's SIGHUP after the KV change`,
+      (l) => l.event === "SIGHUP" && configSha([l]) !== before.get(pod),
+      WAIT_MS,
+    );
+    out.detail(`$ kubectl logs -n ${APP_NS} ${pod} -c checkout   (the SIGHUP line)`);
+    showLines(JSON.stringify(hup));
+    out.detail(`${pod}: checkout app received SIGHUP #${hup.hups}, running as uid ${hup.uid}`);
+  }
+  showFile(
+    "config.json",
+    maskJson(await readInPod(cluster, pods[0]!, "/vault/secrets/config.json")),
+  );
+}
+
+async function credentialStep(
+  cluster: TestCluster,
+  pod: string,
+  pg: PostgresServer,
+  first: Record<string, string>,
+) {
+  out.step(`Waiting for the database login to be replaced (lease max_ttl ${DB_TTL})`);
+  const seen = (await appLines(cluster, pod)).length;
+  const hup = await waitForAppLine(
+    cluster,
+    pod,
+    `${pod}: the app's SIGHUP after a new database login`,
+    (l, i) => i >= seen && l.event === "SIGHUP",
+    WAIT_MS,
+  );
+  const { db: now, who } = await loginWithDbEnv(cluster, pod, pg);
+  out.detail(`db.env re-rendered with a new login: ${first.DB_USER} -> ${now.DB_USER}`);
+  showFile("db.env", maskEnvFile(serialiseEnv(now)));
+  out.detail(`${pod}: checkout app received SIGHUP #${hup.hups}`);
+  out.detail(`PostgreSQL login with the new credentials: current_user = ${who}`);
+}
+
+function configSha(lines: AppLine[]): string | undefined {
+  return lines.at(-1)?.files.find((f) => f.file.endsWith("config.json"))?.sha;
 }
 
 function parseEnv(text: string): Record<string, string> {
@@ -364,35 +294,67 @@ function parseEnv(text: string): Record<string, string> {
   );
 }
 
+function serialiseEnv(env: Record<string, string>): string {
+  return Object.entries(env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join("\n");
+}
+
 function remember(value: string | undefined): void {
   if (value) secretsSeen.add(value);
 }
 
-function showFile(path: string, masked: string): void {
-  out.detail(`${path.slice(path.lastIndexOf("/vault/secrets/"))} (in the pod):`);
+function showLines(text: string, last?: number): void {
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  const shown = last !== undefined && lines.length > last ? lines.slice(-last) : lines;
+  if (shown.length < lines.length) out.detail(`  | (${lines.length - shown.length} earlier lines)`);
+  for (const line of shown) out.detail(`  | ${line}`);
+}
+
+function showFile(name: string, masked: string): void {
+  out.detail(`/vault/secrets/${name} (in the pod):`);
   for (const line of masked.split("\n")) if (line !== "") out.detail(`  | ${line}`);
 }
 
-function handOverSecrets(): void {
+async function cleanUp(): Promise<string[]> {
   if (SECRETS_OUT) writeFileSync(SECRETS_OUT, JSON.stringify([...secretsSeen]), { mode: 0o600 });
+  const done: string[] = [];
+  const cluster = running.cluster;
+  if (cluster && running.installed) {
+    const ns = (name: string) =>
+      cluster.kubectl(["delete", "namespace", name, "--wait=false"]).catch(() => "");
+    const uninstall = () => helm(cluster, ["uninstall", RELEASE, "-n", WEBHOOK_NS]).catch(() => "");
+    await Promise.all([ns(APP_NS), uninstall().then(() => ns(WEBHOOK_NS))]);
+    done.push(`helm uninstall ${RELEASE}; namespaces ${APP_NS} and ${WEBHOOK_NS} deleted`);
+  }
+  await running.relay?.stop();
+  await Promise.allSettled([running.bao?.stop(), running.pg?.stop()]);
+  done.push("stopped OpenBao, PostgreSQL and the relay");
+  return done;
 }
 
-async function cleanUp(): Promise<void> {
-  handOverSecrets();
-  const stops: Promise<unknown>[] = [];
-  for (const p of [running.app, running.agent, running.webhook]) if (p) stops.push(p.stop());
-  await Promise.allSettled(stops);
-  await Promise.allSettled([running.k8s?.close(), running.bao?.stop(), running.pg?.stop()]);
-  if (running.dir) removeTempDir(running.dir);
+function clusterNote(): string[] {
+  if (process.env["VAULTLET_CLUSTER_DIR"] && !DOWN) {
+    return ["the cluster (VAULTLET_CLUSTER_DIR) is left to whoever started it"];
+  }
+  return [
+    "the cluster stays up, so the next `npm run demo` takes under a minute;",
+    "stop it with: node test/support/cluster/cli.ts down   (or run the demo with -- --down)",
+  ];
 }
 
 let code = 0;
 try {
   await main();
   out.step("Cleaning up");
-  await cleanUp();
-  out.detail("stopped the app, agent, webhook, Kubernetes API stand-in, OpenBao and PostgreSQL;");
-  out.detail("removed the temporary directories");
+  for (const line of await cleanUp()) out.detail(line);
+  if (DOWN) {
+    const { down } = await import("../support/cluster/cluster.ts");
+    await down(running.cluster!.layout.stateDir);
+    out.detail("stopped the cluster");
+  } else {
+    for (const line of clusterNote()) out.detail(line);
+  }
   out.done();
 } catch (err) {
   code = 1;
@@ -400,6 +362,7 @@ try {
   let text = `\nDemo failed: ${message}\n`;
   for (const s of secretsSeen) text = text.split(s).join(fingerprint(s));
   process.stderr.write(text);
-  await cleanUp();
+  await cleanUp().catch(() => []);
+  for (const line of clusterNote()) process.stderr.write(`${line}\n`);
 }
 process.exit(code);

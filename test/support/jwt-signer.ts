@@ -1,23 +1,24 @@
 /**
- * A test token issuer: a fresh ES256 or RS256 key pair (jose) that signs JWTs
- * shaped like the ones vaultlet meets in the wild.
+ * A test OIDC token issuer for OpenBao's jwt auth: a fresh ES256 or RS256 key
+ * pair (jose) that signs JWTs, plain or shaped like the CI systems' ID
+ * tokens (GitLab, GitHub Actions). Service-account tokens come from the test
+ * cluster itself (test/support/cluster/vault-trust.ts), not from here.
  *
  * Usage:
  *   const signer = await createJwtSigner({ alg: "ES256" });
  *   signer.publicKeyPem                      // give to OpenBao's jwt_validation_pubkeys
  *   await signer.signJwt({ sub, aud, exp, claims })
- *   await signer.kubernetesToken({ namespace: "app", serviceAccount: "web", audience: "vault" })
  *   await signer.gitlabIdToken({ projectPath: "group/app", ref: "main", audience: "https://vault.example" })
  *   await signer.githubActionsToken({ repository: "org/app", ref: "refs/heads/main", audience: "vault" })
- *   await signer.verify(jwt)                  // payload, or throws (used by the TokenReview stand-in)
  */
-import { SignJWT, exportSPKI, generateKeyPair, jwtVerify, importSPKI } from "jose";
-import type { JWTPayload, CryptoKey } from "jose";
+import { SignJWT, exportSPKI, generateKeyPair } from "jose";
+import type { JWTPayload } from "jose";
 import { randomUUID } from "node:crypto";
 
 export type JwtAlg = "ES256" | "RS256";
 
-export const KUBERNETES_ISSUER = "https://kubernetes.default.svc.cluster.local";
+/** the default issuer: a test issuer's own, no real system's */
+export const TEST_ISSUER = "https://issuer.vaultlet.test";
 export const GITLAB_ISSUER = "https://gitlab.example.test";
 export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
 
@@ -31,17 +32,6 @@ export interface SignJwtInput {
   /** issuer; default the signer's issuer */
   iss?: string;
   claims?: Record<string, unknown>;
-}
-
-export interface KubernetesTokenInput {
-  namespace: string;
-  serviceAccount: string;
-  audience?: string | string[];
-  podName?: string;
-  /** lifetime in seconds; default 600 */
-  ttlSeconds?: number;
-  /** when set, the token expired this many seconds ago */
-  expiredSecondsAgo?: number;
 }
 
 export interface GitlabIdTokenInput {
@@ -70,11 +60,8 @@ export interface JwtSigner {
   readonly kid: string;
   readonly publicKeyPem: string;
   signJwt(input: SignJwtInput): Promise<string>;
-  kubernetesToken(input: KubernetesTokenInput): Promise<string>;
   gitlabIdToken(input: GitlabIdTokenInput): Promise<string>;
   githubActionsToken(input: GithubActionsTokenInput): Promise<string>;
-  /** verifies signature, expiry and (when given) audience; returns the payload */
-  verify(jwt: string, audience?: string | string[]): Promise<JWTPayload>;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -83,10 +70,9 @@ export async function createJwtSigner(
   options: { alg?: JwtAlg; issuer?: string } = {},
 ): Promise<JwtSigner> {
   const alg = options.alg ?? "ES256";
-  const issuer = options.issuer ?? KUBERNETES_ISSUER;
+  const issuer = options.issuer ?? TEST_ISSUER;
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const publicKeyPem = await exportSPKI(publicKey);
-  const verifyKey: CryptoKey = await importSPKI(publicKeyPem, alg);
   const kid = randomUUID();
 
   async function signJwt(input: SignJwtInput): Promise<string> {
@@ -110,30 +96,6 @@ export async function createJwtSigner(
     kid,
     publicKeyPem,
     signJwt,
-    // Shape of a projected service-account token (kubernetes.io claim block).
-    kubernetesToken(input) {
-      const iat = input.expiredSecondsAgo !== undefined ? now() - 3600 : now();
-      const exp =
-        input.expiredSecondsAgo !== undefined
-          ? now() - input.expiredSecondsAgo
-          : iat + (input.ttlSeconds ?? 600);
-      const podName = input.podName ?? `${input.serviceAccount}-7d4b9c6f5-x2k8p`;
-      return signJwt({
-        iss: issuer,
-        sub: `system:serviceaccount:${input.namespace}:${input.serviceAccount}`,
-        // The API server always writes `aud` as an array.
-        aud: [input.audience ?? "vault"].flat(),
-        iat,
-        exp,
-        claims: {
-          "kubernetes.io": {
-            namespace: input.namespace,
-            pod: { name: podName, uid: randomUUID() },
-            serviceaccount: { name: input.serviceAccount, uid: randomUUID() },
-          },
-        },
-      });
-    },
     // Shape of a GitLab CI `id_tokens` token.
     gitlabIdToken(input) {
       const [namespacePath] = input.projectPath.split("/");
@@ -192,13 +154,6 @@ export async function createJwtSigner(
           ...(input.environment ? { environment: input.environment } : {}),
         },
       });
-    },
-    async verify(jwt, audience) {
-      const { payload } = await jwtVerify(jwt, verifyKey, {
-        issuer,
-        ...(audience !== undefined ? { audience } : {}),
-      });
-      return payload;
     },
   };
 }

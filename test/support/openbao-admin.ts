@@ -81,7 +81,7 @@ export interface JwtRoleOptions {
 
 export interface EnableJwtAuthOptions {
   mount?: string;
-  /** reuse a signer (e.g. one the TokenReview stand-in trusts too) */
+  /** reuse a signer (e.g. one another mount trusts too) */
   signer?: JwtSigner;
   alg?: JwtAlg;
   /** bound_issuer; default the signer's issuer */

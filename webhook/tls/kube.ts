@@ -29,6 +29,32 @@ export function isApiStatus(err: unknown, code: number): boolean {
 }
 
 /**
+ * A 401 or 403 from the API server as an error naming the call and the fix;
+ * anything else is returned unchanged. The client's own message is only
+ * "HTTP-Code: 403", which says neither what was refused nor why.
+ */
+export function explainRefusal(err: unknown, call: string): unknown {
+  if (isApiStatus(err, 403)) {
+    return new VaultletError(
+      "TLS_AUTO_FORBIDDEN",
+      `the API server refused ${call} (403 Forbidden): the webhook's ServiceAccount needs that ` +
+        "permission; the chart's ClusterRole and Role grant exactly what automatic TLS uses, " +
+        "for the release's own names (AGENT_INJECT_TLS_AUTO must name the release's configuration)",
+      { cause: err },
+    );
+  }
+  if (isApiStatus(err, 401)) {
+    return new VaultletError(
+      "TLS_AUTO_UNAUTHORIZED",
+      `the API server did not accept the webhook's credentials for ${call} (401 Unauthorized): ` +
+        "check its ServiceAccount token (or KUBECONFIG outside a pod)",
+      { cause: err },
+    );
+  }
+  return err;
+}
+
+/**
  * Puts `bundlePem` into every webhook's clientConfig.caBundle of the named
  * MutatingWebhookConfiguration. A JSON patch with a `test` on each webhook's
  * name keeps the indexes honest if someone edits the object meanwhile.
@@ -43,14 +69,14 @@ export async function patchWebhookCaBundle(
   try {
     config = await api.readMutatingWebhookConfiguration({ name });
   } catch (err) {
-    if (isApiStatus(err, 404)) {
-      throw new VaultletError(
-        "TLS_AUTO",
-        `MutatingWebhookConfiguration "${name}" not found: AGENT_INJECT_TLS_AUTO must name the webhook configuration to keep the caBundle of`,
-        { cause: err },
-      );
+    if (!isApiStatus(err, 404)) {
+      throw explainRefusal(err, `get mutatingwebhookconfigurations/${name}`);
     }
-    throw err;
+    throw new VaultletError(
+      "TLS_AUTO",
+      `MutatingWebhookConfiguration "${name}" not found: AGENT_INJECT_TLS_AUTO must name the webhook configuration to keep the caBundle of`,
+      { cause: err },
+    );
   }
   const wanted = Buffer.from(bundlePem).toString("base64");
   const ops: object[] = [];
@@ -60,7 +86,9 @@ export async function patchWebhookCaBundle(
     ops.push({ op: "add", path: `/webhooks/${i}/clientConfig/caBundle`, value: wanted });
   });
   if (ops.length === 0) return false;
-  await api.patchMutatingWebhookConfiguration({ name, body: ops });
+  await api.patchMutatingWebhookConfiguration({ name, body: ops }).catch((err: unknown) => {
+    throw explainRefusal(err, `patch mutatingwebhookconfigurations/${name}`);
+  });
   return true;
 }
 
@@ -73,7 +101,7 @@ export async function readSecretOrUndefined(
     return await api.readNamespacedSecret({ namespace, name });
   } catch (err) {
     if (isApiStatus(err, 404)) return undefined;
-    throw err;
+    throw explainRefusal(err, `get secrets/${name} in namespace ${namespace}`);
   }
 }
 
@@ -106,6 +134,7 @@ export async function writeSecret(
     return true;
   } catch (err) {
     if (isApiStatus(err, 409)) return false;
-    throw err;
+    const verb = resourceVersion ? `update secrets/${name}` : "create secrets";
+    throw explainRefusal(err, `${verb} in namespace ${namespace}`);
   }
 }

@@ -1,5 +1,5 @@
 import { V1MicroTime, type CoordinationV1Api, type V1Lease } from "@kubernetes/client-node";
-import { isApiStatus } from "./kube.ts";
+import { explainRefusal, isApiStatus } from "./kube.ts";
 
 export interface LeaseElectorOptions {
   readonly api: CoordinationV1Api;
@@ -65,7 +65,9 @@ export class LeaseElector {
     try {
       current = await api.readNamespacedLease({ namespace, name });
     } catch (err) {
-      if (!isApiStatus(err, 404)) throw err;
+      if (!isApiStatus(err, 404)) {
+        throw explainRefusal(err, `get leases/${name} in namespace ${namespace}`);
+      }
       return this.#write(() =>
         api.createNamespacedLease({
           namespace,

@@ -1,13 +1,13 @@
-import { test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createJwtSigner } from "../../support/jwt-signer.ts";
+import { testCluster, type TestCluster } from "../../support/cluster/client.ts";
 import {
-  configureKubernetesAuth,
-  kubernetesRole,
-  startTokenReviewStandin,
-} from "../../support/k8s-tokenreview-standin.ts";
+  serviceAccountToken,
+  trustClusterTokenReview,
+  type TokenReviewTrust,
+} from "../../support/cluster/vault-trust.ts";
 import { startOpenBao } from "../../support/openbao.ts";
 import {
   baoWithJwt,
@@ -22,21 +22,37 @@ import {
 const KV_POLICY = `path "kv/data/*" { capabilities = ["read"] }`;
 const TEMPLATE = '{{ with secret "kv/app" }}{{ .Data.data.greeting }}{{ end }}';
 
+let cluster: TestCluster;
+/** service accounts web (the role's) and intruder (not the role's) live here */
+let ns: string;
+const reviews: TokenReviewTrust[] = [];
+
+before(async () => {
+  cluster = testCluster();
+  ns = await cluster.createNamespace("login");
+  for (const sa of ["web", "intruder"]) {
+    await cluster.kubectl(["create", "serviceaccount", sa, "-n", ns]);
+  }
+});
+after(async () => {
+  for (const review of reviews) await review.remove();
+  await cluster?.kubectl(["delete", "namespace", ns, "--wait=false"]).catch(() => undefined);
+});
+
+/** OpenBao with kubernetes auth through the test cluster's TokenReview; role web for ns's web. */
 async function kubernetesSetup() {
-  const bao = await startOpenBao();
+  const bao = await startOpenBao({ audit: true });
   await bao.writePolicy("app", KV_POLICY);
   await bao.enableKvV2("kv");
   await kvPut(bao, "kv", "app", { greeting: "hello-from-vault" });
-  const signer = await createJwtSigner();
-  const standin = await startTokenReviewStandin({ signer });
-  await configureKubernetesAuth(bao, standin, { mount: "kubernetes" });
-  await kubernetesRole(bao, "kubernetes", "web", {
-    serviceAccountNames: ["web"],
-    namespaces: ["shop"],
+  reviews.push(await trustClusterTokenReview(bao, cluster, { namespace: ns }));
+  await bao.api("POST", "auth/kubernetes/role/web", {
+    bound_service_account_names: ["web"],
+    bound_service_account_namespaces: [ns],
     audience: "vault",
-    policies: ["app"],
+    token_policies: ["app"],
   });
-  return { bao, signer, standin, dir: tempDir() };
+  return { bao, dir: tempDir() };
 }
 
 function kubernetesConfig(address: string, tokenPath: string, out: string, once: boolean) {
@@ -59,31 +75,23 @@ function kubernetesConfig(address: string, tokenPath: string, out: string, once:
 }
 
 test("kubernetes login with the pod's projected token renders the secret", async () => {
-  const { bao, signer, standin, dir } = await kubernetesSetup();
+  const { bao, dir } = await kubernetesSetup();
   const tokenPath = join(dir, "token");
-  const jwt = await signer.kubernetesToken({
-    namespace: "shop",
-    serviceAccount: "web",
-    audience: "vault",
-  });
+  const jwt = await serviceAccountToken(cluster, ns, "web", { audience: "vault" });
   writeFileSync(tokenPath, jwt);
   const out = join(dir, "out");
   const agent = runInProcess(kubernetesConfig(bao.address, tokenPath, out, true));
   assert.equal(await agent.done, 0);
   assert.equal(readFileSync(out, "utf8"), "hello-from-vault");
-  assert.equal(standin.reviews.length, 1, "one login, one TokenReview");
-  assert.equal(standin.reviews[0]?.authenticated, true);
+  const logins = bao.auditRequests({ pathPrefix: "auth/kubernetes/login" });
+  assert.equal(logins.length, 1, "one login (OpenBao asked the API server's TokenReview)");
   agent.logs.assertNoSecrets([jwt, "hello-from-vault"]);
 });
 
 test("a service account the role does not allow is rejected with a clear error and exit code 1", async () => {
-  const { bao, signer, dir } = await kubernetesSetup();
+  const { bao, dir } = await kubernetesSetup();
   const tokenPath = join(dir, "token");
-  const jwt = await signer.kubernetesToken({
-    namespace: "shop",
-    serviceAccount: "intruder",
-    audience: "vault",
-  });
+  const jwt = await serviceAccountToken(cluster, ns, "intruder", { audience: "vault" });
   writeFileSync(tokenPath, jwt);
   const out = join(dir, "out");
   const agent = runInProcess(kubernetesConfig(bao.address, tokenPath, out, true));

@@ -5,12 +5,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runDoctor, type DoctorInput } from "../../../agent/doctor/run.ts";
-import { createJwtSigner, type JwtSigner } from "../../support/jwt-signer.ts";
+import { PROBE_IMAGE, testCluster, type TestCluster } from "../../support/cluster/client.ts";
 import {
-  configureKubernetesAuth,
-  kubernetesRole,
-  startTokenReviewStandin,
-} from "../../support/k8s-tokenreview-standin.ts";
+  serviceAccountToken,
+  trustClusterJwt,
+  trustClusterTokenReview,
+  type TokenReviewTrust,
+} from "../../support/cluster/vault-trust.ts";
+import { createJwtSigner, type JwtSigner } from "../../support/jwt-signer.ts";
 import { assertNoSecretsIn } from "../../support/log-capture.ts";
 import { startOpenBao, type OpenBaoServer } from "../../support/openbao.ts";
 
@@ -18,20 +20,56 @@ const ROOT = path.resolve(import.meta.dirname, "../../..");
 const BIN = path.join(ROOT, "deploy/cli/bin.ts");
 
 let bao: OpenBaoServer;
-let signer: JwtSigner;
+let cluster: TestCluster;
+let review: TokenReviewTrust | undefined;
+/** the namespace the roles are bound to, and one they are not */
+let shop: string;
+let staging: string;
+/** a plain OIDC issuer (jwt auth on auth/jwt-ci), for tokens a cluster cannot make: expired ones */
+let issuer: JwtSigner;
 let dir: string;
 let files = 0;
-let stopStandin: (() => Promise<void>) | undefined;
+
+/** Service accounts web and batch in `shop`, web in `staging`; pod web-0 runs as shop's web. */
+async function clusterIdentities(): Promise<void> {
+  cluster = testCluster();
+  [shop, staging] = await Promise.all([
+    cluster.createNamespace("shop"),
+    cluster.createNamespace("staging"),
+  ]);
+  for (const [ns, sa] of [
+    [shop, "web"],
+    [shop, "batch"],
+    [staging, "web"],
+  ] as const) {
+    await cluster.kubectl(["create", "serviceaccount", sa, "-n", ns]);
+  }
+  await cluster.apply(
+    {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "web-0" },
+      spec: {
+        serviceAccountName: "web",
+        automountServiceAccountToken: false,
+        terminationGracePeriodSeconds: 1,
+        securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001 },
+        containers: [
+          { name: "sleep", image: PROBE_IMAGE, imagePullPolicy: "Never", args: ["sleep"] },
+        ],
+      },
+    },
+    shop,
+  );
+}
 
 before(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "vaultlet-doctor-"));
-  signer = await createJwtSigner({ alg: "RS256" });
-  const [server, standin] = await Promise.all([
+  const [server] = await Promise.all([
     startOpenBao({ audit: true, autoTeardown: false }),
-    startTokenReviewStandin({ signer, autoTeardown: false }),
+    clusterIdentities(),
   ]);
   bao = server;
-  stopStandin = () => standin.stop();
   await bao.enableKvV2("kv");
   await bao.enableKvV1("kv1");
   await bao.kvPut("kv", "app/db", { password: "kv2-secret-value" });
@@ -43,28 +81,33 @@ before(async () => {
   );
   // Written the KV v1 way for a v2 mount: the classic mistake.
   await bao.writePolicy("legacy", 'path "kv/app/*" { capabilities = ["read"] }');
-  await bao.enableJwtAuth({ mount: "jwt", signer });
-  await bao.jwtRole("jwt", "web", {
-    boundAudiences: ["vault"],
-    boundSubject: "system:serviceaccount:shop:web",
-    policies: ["app"],
-    tokenTtl: "5m",
-  });
-  await bao.jwtRole("jwt", "legacy", {
-    boundAudiences: ["vault"],
-    boundSubject: "system:serviceaccount:shop:web",
-    policies: ["legacy"],
-  });
-  await configureKubernetesAuth(bao, standin);
-  await kubernetesRole(bao, "kubernetes", "web", {
-    serviceAccountNames: ["web"],
-    namespaces: ["shop"],
+  await trustClusterJwt(bao, cluster, "jwt");
+  for (const [role, policy] of [
+    ["web", "app"],
+    ["legacy", "legacy"],
+  ] as const) {
+    await bao.jwtRole("jwt", role, {
+      boundAudiences: ["vault"],
+      boundSubject: `system:serviceaccount:${shop}:web`,
+      policies: [policy],
+      ...(role === "web" ? { tokenTtl: "5m" } : {}),
+    });
+  }
+  review = await trustClusterTokenReview(bao, cluster, { namespace: shop });
+  await bao.api("POST", "auth/kubernetes/role/web", {
+    bound_service_account_names: ["web"],
+    bound_service_account_namespaces: [shop],
     audience: "vault",
-    policies: ["app"],
+    token_policies: ["app"],
   });
+  issuer = await bao.enableJwtAuth({ mount: "jwt-ci", alg: "RS256" });
+  await bao.jwtRole("jwt-ci", "deploy", { boundAudiences: ["vault"], policies: ["app"] });
 });
 after(async () => {
-  await Promise.all([bao?.stop(), stopStandin?.()]);
+  await Promise.all([bao?.stop(), review?.remove()]);
+  for (const ns of [shop, staging]) {
+    await cluster?.kubectl(["delete", "namespace", ns, "--wait=false"]).catch(() => undefined);
+  }
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -74,12 +117,32 @@ async function tokenFile(jwt: string): Promise<string> {
   return file;
 }
 
-function podToken(over: { namespace?: string; serviceAccount?: string; audience?: string[] } = {}) {
-  return signer.kubernetesToken({
-    namespace: over.namespace ?? "shop",
-    serviceAccount: over.serviceAccount ?? "web",
-    audience: over.audience ?? ["vault"],
+/** A TokenRequest token, as the kubelet projects it; shop's web is bound to pod web-0. */
+function podToken(over: { namespace?: string; serviceAccount?: string; audience?: string } = {}) {
+  const namespace = over.namespace ?? shop;
+  const serviceAccount = over.serviceAccount ?? "web";
+  const bound = namespace === shop && serviceAccount === "web";
+  return serviceAccountToken(cluster, namespace, serviceAccount, {
+    audience: over.audience ?? "vault",
+    ...(bound ? { pod: "web-0" } : {}),
   });
+}
+
+/** The same claims signed by a key the cluster never had: a token it did not issue. */
+async function forged(jwt: string): Promise<string> {
+  const claims = JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString()) as Record<
+    string,
+    unknown
+  >;
+  const stranger = await createJwtSigner({ alg: "RS256" });
+  const { iss, sub, aud, exp, iat, ...rest } = claims as {
+    iss: string;
+    sub: string;
+    aud: string[];
+    exp: number;
+    iat: number;
+  };
+  return stranger.signJwt({ iss, sub, aud, exp, iat, claims: rest });
 }
 
 async function doctor(jwt: string, over: Partial<DoctorInput> = {}) {
@@ -130,10 +193,10 @@ describe("vaultlet doctor against OpenBao", () => {
     ]);
     assert.equal(code, 0, out);
     assert.match(out, /issuer: +https:\/\/kubernetes\.default\.svc\.cluster\.local/);
-    assert.match(out, /subject: +system:serviceaccount:shop:web/);
+    assert.match(out, new RegExp(`subject: +system:serviceaccount:${shop}:web`));
     assert.match(out, /audience: +vault/);
     assert.match(out, /expires: +\S+ \(in \d+m\d+s\)/);
-    assert.match(out, /kubernetes: namespace shop, service account web, pod web-/);
+    assert.match(out, new RegExp(`kubernetes: namespace ${shop}, service account web, pod web-0`));
     assert.match(out, /logged in; policies: app, default; token ttl 5m0s/);
     assert.match(out, /PATH_READABLE: the token can read kv\/data\/app\/db/);
     assert.ok(!out.includes(jwt), "the JWT is not printed");
@@ -150,7 +213,7 @@ describe("vaultlet doctor against OpenBao", () => {
   });
 
   it("explains an audience mismatch and exits 1", async () => {
-    const file = await tokenFile(await podToken({ audience: ["https://kubernetes.default.svc"] }));
+    const file = await tokenFile(await podToken({ audience: "https://kubernetes.default.svc" }));
     const { code, out } = await cli([
       `-token-file=${file}`,
       "-role=web",
@@ -167,13 +230,15 @@ describe("vaultlet doctor against OpenBao", () => {
   });
 
   it("explains an expired token from its claims and from Vault's answer", async () => {
-    const jwt = await signer.kubernetesToken({
-      namespace: "shop",
-      serviceAccount: "web",
-      audience: ["vault"],
-      expiredSecondsAgo: 600,
+    // the API server issues tokens for 10 minutes at least: an OIDC issuer of its own makes one
+    const now = Math.floor(Date.now() / 1000);
+    const jwt = await issuer.signJwt({
+      sub: "deploy",
+      aud: "vault",
+      iat: now - 3600,
+      exp: now - 600,
     });
-    const report = await doctor(jwt);
+    const report = await doctor(jwt, { mount: "auth/jwt-ci", role: "deploy" });
     assert.deepEqual(codes(report.token), ["TOKEN_EXPIRED"]);
     assert.deepEqual(codes(report.loginFindings), ["TOKEN_EXPIRED"]);
     assert.match(report.loginFindings[0]!.message, /expired 10m\d+s ago/);
@@ -183,10 +248,13 @@ describe("vaultlet doctor against OpenBao", () => {
   it("explains a token for another service account (jwt bound_subject)", async () => {
     const report = await doctor(await podToken({ serviceAccount: "batch" }));
     assert.deepEqual(codes(report.loginFindings), ["SUBJECT_MISMATCH"]);
-    assert.match(report.loginFindings[0]!.message, /service account "batch" in namespace "shop"/);
+    assert.match(
+      report.loginFindings[0]!.message,
+      new RegExp(`service account "batch" in namespace "${shop}"`),
+    );
   });
 
-  describe("kubernetes auth (TokenReview stand-in)", () => {
+  describe("kubernetes auth (the cluster's TokenReview)", () => {
     const k8s = { method: "kubernetes", mount: "auth/kubernetes" } as const;
 
     it("logs in with the right service account", async () => {
@@ -206,31 +274,25 @@ describe("vaultlet doctor against OpenBao", () => {
     });
 
     it("explains a namespace the role is not bound to", async () => {
-      const report = await doctor(await podToken({ namespace: "staging" }), k8s);
+      const report = await doctor(await podToken({ namespace: staging }), k8s);
       assert.deepEqual(codes(report.loginFindings), ["NAMESPACE_NOT_AUTHORIZED"]);
-      assert.match(report.loginFindings[0]!.fix!, /"staging"/);
+      assert.match(report.loginFindings[0]!.fix!, new RegExp(`"${staging}"`));
     });
 
     it("explains an audience mismatch", async () => {
-      const report = await doctor(await podToken({ audience: ["api"] }), k8s);
+      const report = await doctor(await podToken({ audience: "api" }), k8s);
       assert.deepEqual(codes(report.loginFindings), ["AUDIENCE_MISMATCH"]);
       assert.match(report.loginFindings[0]!.message, /the role's audience/);
     });
 
     it("explains a token the cluster does not confirm", async () => {
-      const stranger = await createJwtSigner({ alg: "RS256" });
-      const jwt = await stranger.kubernetesToken({
-        namespace: "shop",
-        serviceAccount: "web",
-        audience: ["vault"],
-      });
-      const report = await doctor(jwt, k8s);
+      const report = await doctor(await forged(await podToken()), k8s);
       assert.deepEqual(codes(report.loginFindings), ["TOKEN_REVIEW_REFUSED"]);
     });
   });
 
   it("compares the role's bindings when VAULT_TOKEN may read the role", async () => {
-    const jwtReport = await doctor(await podToken({ audience: ["api"] }), {
+    const jwtReport = await doctor(await podToken({ audience: "api" }), {
       operatorToken: bao.rootToken,
     });
     assert.deepEqual(codes(jwtReport.role), ["ROLE_AUDIENCE_MISMATCH"]);
@@ -244,7 +306,7 @@ describe("vaultlet doctor against OpenBao", () => {
       operatorToken: bao.rootToken,
     });
     assert.deepEqual(codes(k8sReport.role), ["ROLE_SERVICE_ACCOUNT_MISMATCH"]);
-    const file = await tokenFile(await podToken({ namespace: "staging" }));
+    const file = await tokenFile(await podToken({ namespace: staging }));
     const { code, out } = await cli(
       [`-token-file=${file}`, "-role=web", "-mount=kubernetes", `-vault-addr=${bao.address}`],
       { VAULT_TOKEN: bao.rootToken },
@@ -252,7 +314,9 @@ describe("vaultlet doctor against OpenBao", () => {
     assert.equal(code, 1);
     assert.match(
       out,
-      /role auth\/kubernetes\/role\/web:\n.*ROLE_NAMESPACE_MISMATCH: role "web" allows namespaces "shop"; the token is from "staging"/,
+      new RegExp(
+        `role auth/kubernetes/role/web:\\n.*ROLE_NAMESPACE_MISMATCH: role "web" allows namespaces "${shop}"; the token is from "${staging}"`,
+      ),
     );
     assert.ok(!out.includes(bao.rootToken), "the operator's token is not printed");
   });
@@ -266,14 +330,7 @@ describe("vaultlet doctor against OpenBao", () => {
   });
 
   it("explains a token signed by a key the mount does not trust", async () => {
-    const stranger = await createJwtSigner();
-    const report = await doctor(
-      await stranger.kubernetesToken({
-        namespace: "shop",
-        serviceAccount: "web",
-        audience: ["vault"],
-      }),
-    );
+    const report = await doctor(await forged(await podToken()));
     assert.deepEqual(codes(report.loginFindings), ["SIGNATURE_NOT_TRUSTED"]);
   });
 
@@ -353,7 +410,7 @@ auto_auth {
     assert.match(down.out, /VAULT_UNREACHABLE: cannot reach Vault at http:\/\/127\.0\.0\.1:9/);
     assert.match(
       down.out,
-      /subject: +system:serviceaccount:shop:web/,
+      new RegExp(`subject: +system:serviceaccount:${shop}:web`),
       "the claims are still shown",
     );
     const noRole = await cli([`-token-file=${file}`, `-vault-addr=${bao.address}`]);

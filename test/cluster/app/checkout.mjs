@@ -1,5 +1,5 @@
 /* global process, setInterval */
-// A stand-in for the checkout app of deploy/examples/kubernetes/checkout.yaml,
+// The test app in place of the checkout app of deploy/examples/kubernetes/checkout.yaml,
 // run in real pods by test/cluster/checkout.test.ts. It reads its secret files
 // at start and on every SIGHUP (as an app that reloads its configuration
 // does) and logs one JSON line each time: the files' modes, owners, sizes and

@@ -1,26 +1,31 @@
-import { before, test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { VaultClient } from "../../../shared/vault/index.ts";
 import { createJwtSigner } from "../../support/jwt-signer.ts";
 import type { JwtSigner } from "../../support/jwt-signer.ts";
+import { testCluster, type TestCluster } from "../../support/cluster/client.ts";
 import {
-  configureKubernetesAuth,
-  kubernetesRole,
-  startTokenReviewStandin,
-} from "../../support/k8s-tokenreview-standin.ts";
+  serviceAccountToken,
+  trustClusterTokenReview,
+  type TokenReviewTrust,
+} from "../../support/cluster/vault-trust.ts";
 import { startOpenBao } from "../../support/openbao.ts";
 import type { OpenBaoServer } from "../../support/openbao.ts";
 
 let bao: OpenBaoServer;
 let signer: JwtSigner;
+let cluster: TestCluster;
+/** where service account web, the kubernetes role's, lives */
+let ns: string;
+let review: TokenReviewTrust | undefined;
 
 before(async () => {
   signer = await createJwtSigner({ alg: "ES256" });
-  const [server, standin] = await Promise.all([
-    startOpenBao(),
-    startTokenReviewStandin({ signer }),
-  ]);
+  cluster = testCluster();
+  const [server, namespace] = await Promise.all([startOpenBao(), cluster.createNamespace("shop")]);
   bao = server;
+  ns = namespace;
+  await cluster.kubectl(["create", "serviceaccount", "web", "-n", ns]);
   await bao.enableKvV2("kv");
   await bao.kvPut("kv", "app", { greeting: "hello" });
   await bao.writePolicy("app", 'path "kv/data/app" { capabilities = ["read"] }');
@@ -33,14 +38,18 @@ before(async () => {
     tokenTtl: "2m",
     tokenMaxTtl: "4m",
   });
-  await configureKubernetesAuth(bao, standin, { mount: "k8s" });
-  await kubernetesRole(bao, "k8s", "web", {
-    serviceAccountNames: ["web"],
-    namespaces: ["shop"],
+  review = await trustClusterTokenReview(bao, cluster, { namespace: ns, mount: "k8s" });
+  await bao.api("POST", "auth/k8s/role/web", {
+    bound_service_account_names: ["web"],
+    bound_service_account_namespaces: [ns],
     audience: "vault",
-    policies: ["app"],
-    tokenTtl: "3m",
+    token_policies: ["app"],
+    token_ttl: "3m",
   });
+});
+after(async () => {
+  await review?.remove();
+  await cluster?.kubectl(["delete", "namespace", ns, "--wait=false"]).catch(() => undefined);
 });
 
 function client(): VaultClient {
@@ -61,12 +70,12 @@ test("jwt login with a GitLab-shaped id_token, then read with the new token", as
   vault.close();
 });
 
-test("kubernetes login through the TokenReview stand-in, mount given without auth/", async () => {
+test("kubernetes login through the cluster's TokenReview, mount given without auth/", async () => {
   const vault = client();
-  const jwt = await signer.kubernetesToken({ namespace: "shop", serviceAccount: "web" });
+  const jwt = await serviceAccountToken(cluster, ns, "web", { audience: "vault" });
   const auth = await vault.login("k8s", { role: "web", jwt });
   assert.equal(auth.lease_duration, 180);
-  assert.equal(auth.metadata?.service_account_namespace, "shop");
+  assert.equal(auth.metadata?.service_account_namespace, ns);
   vault.setToken(auth.client_token);
   assert.equal(
     (await vault.read("kv/data/app")).data !== null,

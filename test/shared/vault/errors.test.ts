@@ -11,8 +11,9 @@ import {
   VaultRequestError,
   VaultResponseError,
 } from "../../../shared/vault/index.ts";
-import { createJwtSigner } from "../../support/jwt-signer.ts";
-import { startTokenReviewStandin } from "../../support/k8s-tokenreview-standin.ts";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { tlsFixture } from "../../webhook/server/tls-fixture.ts";
 import { startOpenBao } from "../../support/openbao.ts";
 import type { OpenBaoServer } from "../../support/openbao.ts";
 
@@ -183,15 +184,25 @@ test("bad options fail at construction with VAULT_CONFIG naming the value", () =
 });
 
 test("TLS: CA file and server name verify the server; without them VAULT_TLS, with skip-verify it connects", async (t) => {
-  // Any HTTPS server with a self-signed certificate will do; the TokenReview stand-in is one.
-  const standin = await startTokenReviewStandin({ signer: await createJwtSigner(), t });
+  // Any HTTPS server with a certificate from a CA of its own will do: this one answers 404.
+  const fx = await tlsFixture();
+  const server = createServer({ cert: fx.first.certPem, key: fx.first.keyPem }, (_req, res) => {
+    res.writeHead(404, { "content-type": "application/json" }).end('{"errors":[]}');
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  t.after(async () => {
+    server.closeAllConnections();
+    await new Promise((done) => server.close(done));
+    await fx.cleanup();
+  });
   const dir = mkdtempSync(join(tmpdir(), "vaultlet-ca-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, "ca.pem"), standin.caPem);
-  const port = new URL(standin.url).port;
+  writeFileSync(join(dir, "ca.pem"), fx.ca.certPem);
+  const port = (server.address() as AddressInfo).port;
+  const https = { url: `https://127.0.0.1:${port}` };
 
   const verified = new VaultClient({
-    address: standin.url,
+    address: https.url,
     caCert: join(dir, "ca.pem"),
     retries: 0,
   });
@@ -204,19 +215,19 @@ test("TLS: CA file and server name verify the server; without them VAULT_TLS, wi
   });
   assert.equal((await byName.health()).status, 404);
 
-  const untrusting = new VaultClient({ address: standin.url, retries: 3 });
+  const untrusting = new VaultClient({ address: https.url, retries: 3 });
   const events: number[] = [];
   untrusting.observe((e) => events.push(e.attempt));
   await assert.rejects(untrusting.health(), (err: unknown) => {
     assert.ok(err instanceof VaultRequestError);
     assert.equal(err.code, "VAULT_TLS");
-    assert.ok(err.message.includes(standin.url));
+    assert.ok(err.message.includes(https.url));
     return true;
   });
   await assert.rejects(untrusting.read("x"), { code: "VAULT_TLS" });
   assert.deepEqual(events, [1, 1], "certificate errors are not retried");
 
-  const skipping = new VaultClient({ address: standin.url, tlsSkipVerify: true, retries: 0 });
+  const skipping = new VaultClient({ address: https.url, tlsSkipVerify: true, retries: 0 });
   assert.equal((await skipping.health()).status, 404);
   for (const c of [verified, byName, untrusting, skipping]) c.close();
 });

@@ -36,7 +36,7 @@ const SPEC: ImageSpec = {
   entrypoint: ["/usr/local/bin/checkout", "/app/checkout.mjs"],
   cmd: [],
   env: { PATH: "/usr/local/bin:/nodejs/bin" },
-  title: "checkout stand-in (tests only)",
+  title: "checkout test app (tests only)",
 };
 
 /** Builds and loads the image unless the cluster has it already; returns its name. */
@@ -58,7 +58,7 @@ export async function buildCheckoutAppImage(dir: string): Promise<ImageArchive> 
       { type: "file", path: "/app/checkout.mjs", mode: 0o644, data: await readFile(SCRIPT) },
       { type: "symlink", path: "/usr/local/bin/checkout", target: NODE_BIN },
     ],
-    "checkout stand-in",
+    "checkout test app",
   );
   const platform = { architecture: ociArchitecture(process.arch), os: "linux" as const };
   const archive = join(dir, SPEC.archive);

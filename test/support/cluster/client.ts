@@ -19,7 +19,6 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { KubeConfig } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import type { ImageArchive } from "./images.ts";
 import type { ClusterLayout, ClusterSpec } from "./layout.ts";
@@ -69,8 +68,6 @@ export interface TestCluster {
   /** The pod's events and the paths of its containers' log files, for failure messages. */
   podDiagnostics(ns: string, name: string): Promise<string>;
   loadImages(images: ImageArchive[]): Promise<void>;
-  /** A @kubernetes/client-node configuration for the admin identity. */
-  kubeConfig(): KubeConfig;
 }
 
 function run(binary: string, args: string[], input?: string): Promise<string> {
@@ -211,10 +208,5 @@ export function openCluster(stateDir: string): TestCluster {
     waitForPod,
     podDiagnostics,
     loadImages: (images) => loadImages(stateDir, images),
-    kubeConfig() {
-      const kc = new KubeConfig();
-      kc.loadFromFile(kubeconfig);
-      return kc;
-    },
   };
 }

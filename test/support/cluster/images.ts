@@ -26,11 +26,27 @@ export interface ImageArchive {
   name: string;
 }
 
+/**
+ * One `ctr images import`, tried a second time when containerd answers
+ * "content digest ...: not found": seen now and then on a loaded machine,
+ * both into a fresh containerd and over an existing name, while the same
+ * import by hand passed.
+ */
+function importOnce(layout: ClusterLayout, image: ImageArchive): void {
+  const args = ["images", "import", "--index-name", image.name, image.archive];
+  try {
+    ctr(layout, args);
+  } catch (err) {
+    if (!/content digest .*not found/.test((err as { stderr?: string }).stderr ?? "")) throw err;
+    ctr(layout, args);
+  }
+}
+
 /** Imports the archives; throws, naming the archive, when one lacks full image names. */
 export function importImages(layout: ClusterLayout, images: ImageArchive[]): void {
   for (const image of images) {
     try {
-      ctr(layout, ["images", "import", "--index-name", image.name, image.archive]);
+      importOnce(layout, image);
     } catch (err) {
       const detail = (err as { stderr?: string }).stderr?.trim() ?? String(err);
       throw new Error(`importing ${image.archive} as ${image.name} failed: ${detail}`, {

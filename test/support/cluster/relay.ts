@@ -12,6 +12,7 @@ export interface Relay {
   stop(): Promise<void>;
 }
 
+/** `target` is read at each connection: a caller may set its port once its server is up. */
 export function startRelay(
   listenHost: string,
   target: { host: string; port: number },

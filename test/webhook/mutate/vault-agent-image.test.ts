@@ -6,6 +6,10 @@
  * the examples' own Vault scripts and a real PostgreSQL: it logs in with the
  * pod's token file, renders every template once and exits 0. vaultlet's
  * agent then runs the same config, and both wrote the same files.
+ * The token is the test cluster's: a TokenRequest for the example's service
+ * account (in a namespace of the test's own, to which the example's roles are
+ * rebound), checked by jwt auth against the cluster's keys and by kubernetes
+ * auth through its TokenReview.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -15,7 +19,14 @@ import { parseAllDocuments } from "yaml";
 import { injectManifests } from "../../../webhook/inject/manifests.ts";
 import { injectPod } from "../../../webhook/mutate/inject.ts";
 import { settingsFromEnvAndFlags } from "../../../webhook/settings.ts";
-import { createJwtSigner, type JwtSigner } from "../../support/jwt-signer.ts";
+import { testCluster, type TestCluster } from "../../support/cluster/client.ts";
+import {
+  rebindRole,
+  serviceAccountToken,
+  trustClusterJwt,
+  trustClusterTokenReview,
+  type TokenReviewTrust,
+} from "../../support/cluster/vault-trust.ts";
 import { findBaoBinary, startOpenBao, type OpenBaoServer } from "../../support/openbao.ts";
 import {
   configureDatabaseEngine,
@@ -140,57 +151,48 @@ async function runAgent(
   return { code: agent.child.exitCode, output: agent.output(), files };
 }
 
-/** The examples' Vault side, run with the real `bao` CLI; the test's signer stands for the cluster's keys. */
-async function vaultSide(bao: OpenBaoServer, pg: PostgresServer, signer: JwtSigner) {
+/** The examples' namespaces, each with its service accounts, as namespaces of the test's own. */
+async function exampleNamespaces(cluster: TestCluster): Promise<Map<string, string>> {
+  const accounts: Array<[string, string]> = [
+    ["shop", "checkout"],
+    ["batch", "report"],
+  ];
+  const map = new Map<string, string>();
+  for (const [example, account] of accounts) {
+    const ns = await cluster.createNamespace(example);
+    await cluster.kubectl(["create", "serviceaccount", account, "-n", ns]);
+    map.set(example, ns);
+  }
+  return map;
+}
+
+/**
+ * The examples' Vault side, run with the real `bao` CLI, trusting the test
+ * cluster as trust.sh trusts a real one; each role rebound to the test's namespaces.
+ */
+async function vaultSide(
+  bao: OpenBaoServer,
+  pg: PostgresServer,
+  cluster: TestCluster,
+  namespaces: Map<string, string>,
+): Promise<TokenReviewTrust> {
   await runExampleVaultScripts(bao);
-  await bao.api("POST", "auth/kubernetes-jwt/config", {
-    jwt_validation_pubkeys: [signer.publicKeyPem],
-    bound_issuer: signer.issuer,
+  await trustClusterJwt(bao, cluster, "kubernetes-jwt");
+  await rebindRole(bao, "kubernetes-jwt", "checkout", {
+    bound_subject: `system:serviceaccount:${namespaces.get("shop")}:checkout`,
   });
-  await kubernetesRolesAsJwt(bao, signer);
+  const review = await trustClusterTokenReview(bao, cluster, {
+    namespace: namespaces.get("batch")!,
+  });
+  await rebindRole(bao, "kubernetes", "report", {
+    bound_service_account_namespaces: [namespaces.get("batch")],
+  });
   // database.sh needs a PostgreSQL reachable with TLS; the test's own takes its place
   await bao.api("DELETE", "sys/mounts/database");
   await configureDatabaseEngine(bao, pg, { role: "checkout", defaultTtl: "5m", maxTtl: "10m" });
   await bao.kvPut("secret", "shop/checkout", { currency: "EUR", "max-items": 40 });
   await bao.kvPut("secret", "batch/report", { bucket: KV_MARKER, recipients: "ops@example.test" });
-}
-
-/**
- * OpenBao's kubernetes auth asks a Kubernetes API's TokenReview (the
- * real-pod tests cover that). Here auth/kubernetes becomes OpenBao's jwt auth
- * holding the bindings roles.sh gave each kubernetes role: it takes the same
- * login ({role, jwt}) that the agent's kubernetes method sends, and checks
- * the same token's subject and audience.
- */
-async function kubernetesRolesAsJwt(bao: OpenBaoServer, signer: JwtSigner): Promise<void> {
-  const { data: list } = await bao.api<{ data: { keys: string[] } }>(
-    "LIST",
-    "auth/kubernetes/role",
-  );
-  const roles: Array<[string, Obj]> = [];
-  for (const name of list.keys)
-    roles.push([name, (await bao.api<{ data: Obj }>("GET", `auth/kubernetes/role/${name}`)).data]);
-  await bao.api("DELETE", "sys/auth/kubernetes");
-  await bao.enableAuth("kubernetes", "jwt");
-  await bao.api("POST", "auth/kubernetes/config", {
-    jwt_validation_pubkeys: [signer.publicKeyPem],
-    bound_issuer: signer.issuer,
-  });
-  for (const [name, role] of roles) {
-    assert.equal(role.bound_service_account_names.length, 1, name);
-    assert.equal(role.bound_service_account_namespaces.length, 1, name);
-    const [account] = role.bound_service_account_names;
-    const [namespace] = role.bound_service_account_namespaces;
-    await bao.api("POST", `auth/kubernetes/role/${name}`, {
-      role_type: "jwt",
-      user_claim: "sub",
-      bound_audiences: [role.audience],
-      bound_subject: `system:serviceaccount:${namespace}:${account}`,
-      token_policies: role.token_policies,
-      token_ttl: role.token_ttl,
-      token_max_ttl: role.token_max_ttl,
-    });
-  }
+  return review;
 }
 
 /** The example as written, and with its pre-populate init container (no native sidecar). */
@@ -217,16 +219,25 @@ function comparable(destination: string, text: string): string {
 describe("configs for a Vault Agent image", () => {
   let bao: OpenBaoServer;
   let pg: PostgresServer;
-  let signer: JwtSigner;
+  let cluster: TestCluster;
+  let namespaces: Map<string, string>;
+  let review: TokenReviewTrust | undefined;
   let dir: string;
   before(async () => {
+    cluster = testCluster();
     bao = await startOpenBao();
     pg = await startPostgres();
-    signer = await createJwtSigner();
-    await vaultSide(bao, pg, signer);
+    namespaces = await exampleNamespaces(cluster);
+    review = await vaultSide(bao, pg, cluster, namespaces);
     dir = makeTempDir("vaultlet-vault-image-");
   });
-  after(() => removeTempDir(dir));
+  after(async () => {
+    removeTempDir(dir);
+    await review?.remove();
+    for (const ns of namespaces?.values() ?? []) {
+      await cluster.kubectl(["delete", "namespace", ns, "--wait=false"]).catch(() => undefined);
+    }
+  });
 
   for (const file of globSync(join(EXAMPLES, "kubernetes/*.yaml"))) {
     for (const [variant, manifest] of variants(file)) {
@@ -258,10 +269,9 @@ describe("configs for a Vault Agent image", () => {
     // the long-running one is told to, so that the run ends
     if (container.name === "vault-agent-init") assert.equal(config.exit_after_auth, true, name);
     const once = { ...config, exit_after_auth: true };
-    const token = await signer.kubernetesToken({
-      namespace: gen.namespace,
-      serviceAccount: gen.serviceAccount,
-    });
+    const ns = namespaces.get(gen.namespace);
+    assert.ok(ns, `${name}: namespace ${gen.namespace} is not one of the examples'`);
+    const token = await serviceAccountToken(cluster, ns, gen.serviceAccount, { audience: "vault" });
     const own = join(base, name.replace(/\W+/g, "-"));
     const baoRun = await runAgent(findBaoBinary(), ["agent"], once, token, join(own, "bao"));
     assert.equal(baoRun.code, 0, `${name}: bao agent:\n${baoRun.output}`);

@@ -4,12 +4,15 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { startK8sApiStandin } from "../../support/k8s-api-standin.ts";
+import { chartIdentity } from "../../support/cluster/chart-identity.ts";
+import { testCluster } from "../../support/cluster/client.ts";
 import { spawnTracked, waitUntil, type TrackedProcess } from "../../support/processes.ts";
 import { httpsRequest } from "./https.ts";
 import { postReview } from "./https.ts";
 import { admissionReview, annotatedPod } from "./reviews.ts";
 import { tlsFixture, type TlsFixture } from "./tls-fixture.ts";
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const BIN = fileURLToPath(new URL("../../../deploy/cli/bin.ts", import.meta.url));
 
@@ -120,48 +123,54 @@ describe("vaultlet webhook (the command)", () => {
     }
   });
 
-  test("automatic TLS: the command patches the caBundle through the kubeconfig's API server and serves a cert it trusts", async () => {
-    const api = await startK8sApiStandin();
+  test("automatic TLS: the command patches the caBundle through the kubeconfig's API server, with the chart's RBAC, and serves a cert it trusts", async () => {
+    const cluster = testCluster();
+    const id = await chartIdentity(cluster, "webhook-cli");
     const kubeconfig = join(fx.dir, "kubeconfig");
-    await writeFile(kubeconfig, api.kubeConfig().exportConfig());
-    api.seed({
+    await writeFile(kubeconfig, id.kubeconfigText(), { mode: 0o600 });
+    const object = async (kind: string, name: string, ns?: string) =>
+      cluster.getJson<Obj>(["get", kind, name, ...(ns ? ["-n", ns] : [])]);
+    await cluster.apply({
       apiVersion: "admissionregistration.k8s.io/v1",
       kind: "MutatingWebhookConfiguration",
-      metadata: { name: "vaultlet" },
+      metadata: { name: id.webhookConfigName },
       webhooks: [
         {
           name: "pods.vaultlet.io",
-          clientConfig: { service: { name: "vaultlet", namespace: "vaultlet", path: "/mutate" } },
+          admissionReviewVersions: ["v1"],
+          sideEffects: "None",
+          failurePolicy: "Ignore",
+          // never called: it selects no namespace
+          namespaceSelector: { matchLabels: { "vaultlet-test/never": "true" } },
+          clientConfig: {
+            service: { name: "vaultlet", namespace: id.namespace, path: "/mutate" },
+          },
         },
       ],
     });
     const proc = startWebhook({
       KUBECONFIG: kubeconfig,
-      NAMESPACE: "vaultlet",
+      NAMESPACE: id.namespace,
       POD_NAME: "vaultlet-0",
       AGENT_INJECT_VAULT_ADDR: "https://vault.vault.svc:8200",
       AGENT_INJECT_LISTEN: "127.0.0.1:0",
-      AGENT_INJECT_TLS_AUTO: "vaultlet",
-      AGENT_INJECT_TLS_AUTO_HOSTS: "vaultlet.vaultlet.svc,127.0.0.1",
+      AGENT_INJECT_TLS_AUTO: id.webhookConfigName,
+      AGENT_INJECT_TLS_AUTO_HOSTS: `vaultlet.${id.namespace}.svc,127.0.0.1`,
       AGENT_INJECT_USE_LEADER_ELECTOR: "true",
     });
     try {
       const port = await listeningPort(proc);
-      const caBundle = Buffer.from(
-        api.get("mutatingwebhookconfigurations", "vaultlet")!.webhooks[0].clientConfig.caBundle,
-        "base64",
-      ).toString("utf8");
+      const mwc = await object("mutatingwebhookconfiguration", id.webhookConfigName);
+      const caBundle = Buffer.from(mwc.webhooks[0].clientConfig.caBundle, "base64").toString();
       const ready = await httpsRequest({
         url: `https://127.0.0.1:${port}`,
         path: "/health/ready",
         ca: caBundle,
       });
       assert.equal(ready.status, 200);
-      assert.equal(
-        api.get("leases", "vaultlet-webhook-leader", "vaultlet")!.spec.holderIdentity,
-        "vaultlet-0",
-      );
-      assert.ok(api.get("secrets", "vaultlet-webhook-certs", "vaultlet"));
+      const lease = await object("lease", "vaultlet-webhook-leader", id.namespace);
+      assert.equal(lease.spec.holderIdentity, "vaultlet-0");
+      assert.ok(await object("secret", "vaultlet-webhook-certs", id.namespace));
       const res = await postReview(
         `https://127.0.0.1:${port}`,
         caBundle,
@@ -170,14 +179,11 @@ describe("vaultlet webhook (the command)", () => {
       assert.equal(res.json().response.patchType, "JSONPatch");
       await proc.stop();
       assert.equal(proc.child.exitCode, 0, proc.output());
-      assert.equal(
-        api.get("leases", "vaultlet-webhook-leader", "vaultlet")!.spec.holderIdentity,
-        undefined,
-        "lease released",
-      );
+      const released = await object("lease", "vaultlet-webhook-leader", id.namespace);
+      assert.ok(!released.spec.holderIdentity, "lease released");
     } finally {
       await proc.stop();
-      await api.close();
+      await id.remove();
     }
   });
 
