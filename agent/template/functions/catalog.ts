@@ -84,15 +84,6 @@ export const NOT_YET: Readonly<Record<string, string>> = Object.fromEntries([
     "crypto helpers: keys and certificates are better issued by Vault's PKI engine",
   ),
   ...group("sprig_semver sprig_semverCompare", "Masterminds/semver's parsing and constraints"),
-  ...group(
-    "sprig_camelcase sprig_kebabcase sprig_snakecase sprig_wrap sprig_wrapWith",
-    "goutils/xstrings word rules",
-  ),
-  ...group(
-    "sprig_merge sprig_mergeOverwrite sprig_mustMerge sprig_mustMergeOverwrite",
-    "mergo's rules for which values count as empty",
-  ),
-  ...group("sprig_mustFromJson", "Go's encoding/json error wording"),
   ...group("sprig_getHostByName", "DNS lookups from a template"),
   ...group("sprig_urlParse sprig_urlJoin", "Go's net/url"),
 ]);
@@ -142,6 +133,8 @@ export const DIFFERENCES: Readonly<Record<string, string>> = {
   sprig_values: "Go returns values in random order; vaultlet in key order",
   sprig_trunc: "cutting inside a multi-byte character gives U+FFFD where Go writes the raw bytes",
   sprig_substr: "cutting inside a multi-byte character gives U+FFFD where Go writes the raw bytes",
+  sprig_wrapWith:
+    "a long word cut inside a multi-byte character gives U+FFFD where Go writes the raw bytes",
   sprig_upper: "JavaScript's case mapping (e.g. ß becomes SS; Go keeps ß)",
   sprig_title: "JavaScript's case mapping for letters outside ASCII",
   ...Object.fromEntries(

@@ -18,6 +18,8 @@ import * as X from "./random.ts";
 import * as W from "./words.ts";
 import * as C from "./copy.ts";
 import * as T from "./dates.ts";
+import * as K from "./cases.ts";
+import * as G from "./merge.ts";
 import { empty, strval } from "./convert.ts";
 import { toLower, toUpper, trimPrefix, trimSpace, trimSuffix } from "../strings.ts";
 
@@ -50,6 +52,11 @@ const ENTRIES: Record<string, Entry> = {
   swapcase: [[s], W.swapcase],
   abbrev: [[i, s], W.abbrev],
   abbrevboth: [[i, i, s], W.abbrevboth],
+  camelcase: [[s], K.camelcase],
+  snakecase: [[s], K.snakecase],
+  kebabcase: [[s], K.kebabcase],
+  wrap: [[i, s], K.wrap],
+  wrapWith: [[i, s, s], K.wrapWith],
   contains: [[s, s], S.contains],
   hasPrefix: [[s, s], S.hasPrefix],
   hasSuffix: [[s, s], S.hasSuffix],
@@ -102,6 +109,7 @@ const ENTRIES: Record<string, Entry> = {
   mustToPrettyJson: [[a], D.mustToPrettyJson],
   mustToRawJson: [[a], D.toRawJson],
   fromJson: [[s], D.fromJson],
+  mustFromJson: [[s], D.mustFromJson],
   typeOf: [[a], D.typeOf],
   typeIs: [[s, a], D.typeIs],
   typeIsLike: [[s, a], D.typeIsLike],
@@ -152,6 +160,10 @@ const ENTRIES: Record<string, Entry> = {
   pick: [[m], M.pick, s],
   omit: [[m], M.omit, s],
   dig: [[], M.dig, a],
+  merge: [[m], G.merge, m],
+  mustMerge: [[m], G.merge, m],
+  mergeOverwrite: [[m], G.mergeOverwrite, m],
+  mustMergeOverwrite: [[m], G.mergeOverwrite, m],
   deepCopy: [[a], C.deepCopy],
   mustDeepCopy: [[a], C.deepCopy],
   // encoding and checksums
