@@ -74,10 +74,6 @@ export const NOT_YET: Readonly<Record<string, string>> = Object.fromEntries([
     "Sprig's dates need Go time.Time values in the engine",
   ),
   ...group(
-    "sprig_add1f sprig_addf sprig_subf sprig_mulf sprig_divf sprig_maxf sprig_minf sprig_round",
-    "decimal arithmetic (shopspring/decimal) with Go's float printing",
-  ),
-  ...group(
     "sprig_bcrypt sprig_htpasswd sprig_genPrivateKey sprig_derivePassword sprig_buildCustomCert " +
       "sprig_genCA sprig_genCAWithKey sprig_genSelfSignedCert sprig_genSelfSignedCertWithKey " +
       "sprig_genSignedCert sprig_genSignedCertWithKey sprig_encryptAES sprig_decryptAES sprig_randBytes",

@@ -20,6 +20,7 @@ import * as C from "./copy.ts";
 import * as T from "./dates.ts";
 import * as K from "./cases.ts";
 import * as G from "./merge.ts";
+import * as F from "./floats.ts";
 import { empty, strval } from "./convert.ts";
 import { toLower, toUpper, trimPrefix, trimSpace, trimSuffix } from "../strings.ts";
 
@@ -91,6 +92,14 @@ const ENTRIES: Record<string, Entry> = {
   min: [[a], N.min, a],
   floor: [[a], N.floor],
   ceil: [[a], N.ceil],
+  add1f: [[a], F.add1f],
+  addf: [[], F.addf, a],
+  subf: [[a], F.subf, a],
+  mulf: [[a], F.mulf, a],
+  divf: [[a], F.divf, a],
+  maxf: [[a], F.maxf, a],
+  minf: [[a], F.minf, a],
+  round: [[a, i], F.round, "float"],
   until: [[i], L.until],
   untilStep: [[i, i, i], L.untilStep],
   seq: [[], L.seq, i],

@@ -24,7 +24,8 @@ function mergeInto(dst: Dict, src: Dict, overwrite: boolean): void {
     }
     if (isMap(s) && isMap(d)) mergeInto(d, s, overwrite);
     // mergo puts back the destination's list (or the source's, when overwriting)
-    if (Array.isArray(s) && (overwrite || Object.keys(dst).length === 0)) setOwn<unknown>(dst, key, s);
+    if (Array.isArray(s) && (overwrite || Object.keys(dst).length === 0))
+      setOwn<unknown>(dst, key, s);
     else if (Array.isArray(s)) setOwn<unknown>(dst, key, d === null || d === undefined ? [] : d);
     if (has && !empty(d) && (Array.isArray(s) || (isMap(s) && isMap(d)))) continue;
     if (overwrite || !has || empty(d)) setOwn<unknown>(dst, key, s);
