@@ -79,7 +79,6 @@ export const NOT_YET: Readonly<Record<string, string>> = Object.fromEntries([
       "sprig_genSignedCert sprig_genSignedCertWithKey sprig_encryptAES sprig_decryptAES sprig_randBytes",
     "crypto helpers: keys and certificates are better issued by Vault's PKI engine",
   ),
-  ...group("sprig_semver sprig_semverCompare", "Masterminds/semver's parsing and constraints"),
   ...group("sprig_getHostByName", "DNS lookups from a template"),
   ...group("sprig_urlParse sprig_urlJoin", "Go's net/url"),
 ]);
@@ -131,6 +130,8 @@ export const DIFFERENCES: Readonly<Record<string, string>> = {
   sprig_substr: "cutting inside a multi-byte character gives U+FFFD where Go writes the raw bytes",
   sprig_wrapWith:
     "a long word cut inside a multi-byte character gives U+FFFD where Go writes the raw bytes",
+  sprig_semver:
+    "the Version offers String, Original, Major, Minor, Patch, Prerelease, Metadata, Compare, Equal, LessThan(Equal), GreaterThan(Equal); a method called with wrong arguments fails with vaultlet's wording",
   sprig_upper: "JavaScript's case mapping (e.g. ß becomes SS; Go keeps ß)",
   sprig_title: "JavaScript's case mapping for letters outside ASCII",
   ...Object.fromEntries(

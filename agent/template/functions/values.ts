@@ -76,6 +76,9 @@ export interface MethodTable {
     fn: (...args: never[]) => unknown;
   };
 }
+/** Go's type name for an object with methods (`%T`, errors); *template.Scratch when absent. */
+export const GO_TYPE: unique symbol = Symbol("goType");
+
 export function methodOf(v: unknown, name: string): MethodTable[string] | undefined {
   if (typeof v !== "object" || v === null) return undefined;
   const table = (v as { [METHODS]?: MethodTable })[METHODS];
@@ -155,7 +158,8 @@ export function goTypeName(v: unknown): string {
   if (kind === "secret") return "*dependency.Secret";
   if (kind === "pki") return "dependency.PemEncoded";
   if (isMissing(v)) return "<nil>";
-  if (typeof v === "object" && METHODS in v) return "*template.Scratch";
+  if (typeof v === "object" && METHODS in v)
+    return (v as { [GO_TYPE]?: string })[GO_TYPE] ?? "*template.Scratch";
   if (typeof v === "function") return "func";
   return "map[string]interface {}";
 }

@@ -21,6 +21,8 @@ import * as T from "./dates.ts";
 import * as K from "./cases.ts";
 import * as G from "./merge.ts";
 import * as F from "./floats.ts";
+import { semver } from "./semver.ts";
+import { semverCompare } from "./semver-constraints.ts";
 import { empty, strval } from "./convert.ts";
 import { toLower, toUpper, trimPrefix, trimSpace, trimSuffix } from "../strings.ts";
 
@@ -191,6 +193,9 @@ const ENTRIES: Record<string, Entry> = {
   htmlDate: [[a], T.htmlDate],
   htmlDateInZone: [[a, s], T.htmlDateInZone],
   duration: [[a], T.duration],
+  // semantic versions
+  semver: [[s], semver],
+  semverCompare: [[s, s], semverCompare],
   // random values
   randAlphaNum: [[i], X.randAlphaNum],
   randAlpha: [[i], X.randAlpha],
