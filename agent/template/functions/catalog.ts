@@ -80,7 +80,6 @@ export const NOT_YET: Readonly<Record<string, string>> = Object.fromEntries([
     "crypto helpers: keys and certificates are better issued by Vault's PKI engine",
   ),
   ...group("sprig_getHostByName", "DNS lookups from a template"),
-  ...group("sprig_urlParse sprig_urlJoin", "Go's net/url"),
 ]);
 
 const TEXT_LIMIT_NOTE = "fails past 16 MiB of result, where Go would try to allocate it";
@@ -132,6 +131,8 @@ export const DIFFERENCES: Readonly<Record<string, string>> = {
     "a long word cut inside a multi-byte character gives U+FFFD where Go writes the raw bytes",
   sprig_semver:
     "the Version offers String, Original, Major, Minor, Patch, Prerelease, Metadata, Compare, Equal, LessThan(Equal), GreaterThan(Equal); a method called with wrong arguments fails with vaultlet's wording",
+  sprig_urlParse:
+    "a bracketed host that is not an IPv6 address fails with `unable to parse IP`, where Go names the exact fault",
   sprig_upper: "JavaScript's case mapping (e.g. ß becomes SS; Go keeps ß)",
   sprig_title: "JavaScript's case mapping for letters outside ASCII",
   ...Object.fromEntries(

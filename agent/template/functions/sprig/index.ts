@@ -23,6 +23,7 @@ import * as G from "./merge.ts";
 import * as F from "./floats.ts";
 import { semver } from "./semver.ts";
 import { semverCompare } from "./semver-constraints.ts";
+import { urlJoin, urlParse } from "./url.ts";
 import { empty, strval } from "./convert.ts";
 import { toLower, toUpper, trimPrefix, trimSpace, trimSuffix } from "../strings.ts";
 
@@ -193,6 +194,9 @@ const ENTRIES: Record<string, Entry> = {
   htmlDate: [[a], T.htmlDate],
   htmlDateInZone: [[a, s], T.htmlDateInZone],
   duration: [[a], T.duration],
+  // URLs
+  urlParse: [[s], urlParse],
+  urlJoin: [[m], urlJoin],
   // semantic versions
   semver: [[s], semver],
   semverCompare: [[s, s], semverCompare],
