@@ -65,10 +65,6 @@ const group = (names: string, reason: string): Array<[string, string]> =>
 export const NOT_YET: Readonly<Record<string, string>> = Object.fromEntries([
   ...group("sockaddr", "go-sockaddr's template language over the host's interfaces"),
   ...group(
-    "spew_dump spew_printf spew_sdump spew_sprintf",
-    "go-spew's dump format (Go types, pointers, lengths)",
-  ),
-  ...group(
     "sprig_ago sprig_dateModify sprig_date_modify sprig_mustDateModify sprig_must_date_modify " +
       "sprig_durationRound sprig_mustToDate sprig_now sprig_toDate sprig_unixEpoch",
     "Sprig's dates need Go time.Time values in the engine",
@@ -133,6 +129,13 @@ export const DIFFERENCES: Readonly<Record<string, string>> = {
     "the Version offers String, Original, Major, Minor, Patch, Prerelease, Metadata, Compare, Equal, LessThan(Equal), GreaterThan(Equal); a method called with wrong arguments fails with vaultlet's wording",
   sprig_urlParse:
     "a bracketed host that is not an IPv6 address fails with `unable to parse IP`, where Go names the exact fault",
+  spew_dump:
+    'returns "" as Vault Agent does, without writing the dump to the agent\'s output (it may hold secrets)',
+  spew_printf:
+    'returns "" as Vault Agent does, without writing the text to the agent\'s output (it may hold secrets)',
+  spew_sdump:
+    "maps in key order (Go's order is random); pointers (a secret, a semver) print without their address; a slice's capacity is its length (one Go's JSON decoder grew may show more)",
+  spew_sprintf: "maps in key order (Go's order is random); pointers print without their address",
   sprig_upper: "JavaScript's case mapping (e.g. ß becomes SS; Go keeps ß)",
   sprig_title: "JavaScript's case mapping for letters outside ASCII",
   ...Object.fromEntries(

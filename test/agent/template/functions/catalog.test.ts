@@ -76,6 +76,7 @@ test("every function this library adds is used at least 3 times in the different
   const names = [
     ...Object.keys(SPRIG_FUNCTIONS),
     ...["sprig_env", "sprig_expandenv", "loop", "hmacSHA256Hex"],
+    ...["spew_dump", "spew_printf", "spew_sdump", "spew_sprintf"],
   ];
   const few = names
     .map((n) => [n, (text.match(new RegExp(`(?<![\\w])${n}(?![\\w])`, "g")) ?? []).length])
