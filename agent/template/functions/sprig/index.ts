@@ -24,6 +24,7 @@ import * as F from "./floats.ts";
 import { semver } from "./semver.ts";
 import { semverCompare } from "./semver-constraints.ts";
 import { urlJoin, urlParse } from "./url.ts";
+import { getHostByName } from "./hosts.ts";
 import { empty, strval } from "./convert.ts";
 import { toLower, toUpper, trimPrefix, trimSpace, trimSuffix } from "../strings.ts";
 
@@ -197,6 +198,7 @@ const ENTRIES: Record<string, Entry> = {
   // URLs
   urlParse: [[s], urlParse],
   urlJoin: [[m], urlJoin],
+  getHostByName: [[s], getHostByName],
   // semantic versions
   semver: [[s], semver],
   semverCompare: [[s, s], semverCompare],
