@@ -591,6 +591,12 @@ class State {
         if (n.type === "number" && Number.isInteger(n.value)) return n.value;
         this.fail(`expected integer; found ${nodeString(n)}`);
         break;
+      case "uint32":
+        // Go's reflect.SetUint keeps the low 32 bits
+        if (n.type === "number" && Number.isInteger(n.value) && n.value >= 0)
+          return Number(BigInt.asUintN(32, BigInt(n.value)));
+        this.fail(`expected unsigned integer; found ${nodeString(n)}`);
+        break;
       case "float":
         if (n.type === "number") return new Float64(n.value);
         this.fail(`expected float; found ${nodeString(n)}`);
@@ -614,15 +620,17 @@ class State {
         ? typeof value === "string"
         : type === "int"
           ? typeof value === "number" && Number.isInteger(value)
-          : type === "float"
-            ? isFloat(value)
-            : type === "bool"
-              ? typeof value === "boolean"
-              : type === "[]string"
-                ? isStringSlice(value) || (Array.isArray(value) && value.length === 0)
-                : type === "[]any"
-                  ? Array.isArray(value) && !isStringSlice(value)
-                  : isMap(value));
+          : type === "uint32"
+            ? false
+            : type === "float"
+              ? isFloat(value)
+              : type === "bool"
+                ? typeof value === "boolean"
+                : type === "[]string"
+                  ? isStringSlice(value) || (Array.isArray(value) && value.length === 0)
+                  : type === "[]any"
+                    ? Array.isArray(value) && !isStringSlice(value)
+                    : isMap(value));
     if (ok) return type === "float" && typeof value === "number" ? new Float64(value) : value;
     const got = value === null ? "interface {}" : goTypeName(value);
     this.fail(`wrong type for value; expected ${goParamName(type)}; got ${got}`);

@@ -25,6 +25,8 @@ import { semver } from "./semver.ts";
 import { semverCompare } from "./semver-constraints.ts";
 import { urlJoin, urlParse } from "./url.ts";
 import { getHostByName } from "./hosts.ts";
+import * as Y from "./crypto.ts";
+import { genPrivateKey } from "./keys.ts";
 import { empty, strval } from "./convert.ts";
 import { toLower, toUpper, trimPrefix, trimSpace, trimSuffix } from "../strings.ts";
 
@@ -202,6 +204,12 @@ const ENTRIES: Record<string, Entry> = {
   // semantic versions
   semver: [[s], semver],
   semverCompare: [[s, s], semverCompare],
+  // crypto
+  randBytes: [[i], Y.randBytes],
+  derivePassword: [["uint32", s, s, s, s], Y.derivePassword],
+  encryptAES: [[s, s], Y.encryptAES],
+  decryptAES: [[s, s], Y.decryptAES],
+  genPrivateKey: [[s], genPrivateKey],
   // random values
   randAlphaNum: [[i], X.randAlphaNum],
   randAlpha: [[i], X.randAlpha],
