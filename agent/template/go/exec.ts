@@ -32,8 +32,7 @@ import {
   isStringSlice,
   sortedKeys,
   structKind,
-  SECRET_FIELDS,
-  PKI_FIELDS,
+  structFields,
   TypedNil,
   methodOf,
 } from "../functions/values.ts";
@@ -438,7 +437,7 @@ class State {
         if (hasArgs) this.fail(`wrong number of args for Data: want 0 got 1`);
         return receiver;
       }
-      const fields: readonly string[] = kind === "secret" ? SECRET_FIELDS : PKI_FIELDS;
+      const fields = structFields(kind);
       if (!fields.includes(name))
         this.fail(`can't evaluate field ${name} in type ${goTypeName(receiver)}`);
       if (hasArgs) this.fail(`${name} has arguments but cannot be invoked as function`);

@@ -27,6 +27,7 @@ import { urlJoin, urlParse } from "./url.ts";
 import { getHostByName } from "./hosts.ts";
 import * as Y from "./crypto.ts";
 import { genPrivateKey } from "./keys.ts";
+import * as Z from "./certs.ts";
 import { empty, strval } from "./convert.ts";
 import { toLower, toUpper, trimPrefix, trimSpace, trimSuffix } from "../strings.ts";
 
@@ -210,6 +211,13 @@ const ENTRIES: Record<string, Entry> = {
   encryptAES: [[s, s], Y.encryptAES],
   decryptAES: [[s, s], Y.decryptAES],
   genPrivateKey: [[s], genPrivateKey],
+  genCA: [[s, i], Z.genCA],
+  genCAWithKey: [[s, i, s], Z.genCAWithKey],
+  genSelfSignedCert: [[s, "[]any", "[]any", i], Z.genSelfSignedCert],
+  genSelfSignedCertWithKey: [[s, "[]any", "[]any", i, s], Z.genSelfSignedCertWithKey],
+  genSignedCert: [[s, "[]any", "[]any", i, a], Z.genSignedCert],
+  genSignedCertWithKey: [[s, "[]any", "[]any", i, a, s], Z.genSignedCertWithKey],
+  buildCustomCert: [[s, s], Z.buildCustomCert],
   // random values
   randAlphaNum: [[i], X.randAlphaNum],
   randAlpha: [[i], X.randAlpha],
