@@ -64,11 +64,6 @@ const group = (names: string, reason: string): Array<[string, string]> =>
 /** Names vaultlet does not implement yet, with the reason (a template using one fails to parse). */
 export const NOT_YET: Readonly<Record<string, string>> = Object.fromEntries([
   ...group("sockaddr", "go-sockaddr's template language over the host's interfaces"),
-  ...group(
-    "sprig_ago sprig_dateModify sprig_date_modify sprig_mustDateModify sprig_must_date_modify " +
-      "sprig_durationRound sprig_mustToDate sprig_now sprig_toDate sprig_unixEpoch",
-    "Sprig's dates need Go time.Time values in the engine",
-  ),
   ...group("sprig_bcrypt sprig_htpasswd", "bcrypt hashing (Blowfish's key schedule)"),
 ]);
 
@@ -110,7 +105,7 @@ export const DIFFERENCES: Readonly<Record<string, string>> = {
       .split(" ")
       .map((n) => [
         n,
-        "formats in UTC only: a zone (or a local zone) other than UTC fails; a non-integer date means now, as in Go",
+        "formats in UTC only: a zone (or a local zone) other than UTC fails; a date that is neither a time.Time nor an integer means now, as in Go",
       ]),
   ),
   sprig_keys: "Go returns keys in random order; vaultlet in key order (sort with sprig_sortAlpha)",
@@ -147,6 +142,13 @@ export const DIFFERENCES: Readonly<Record<string, string>> = {
         "random: compared with bao agent by shape; vaultlet's certificates verify with node:crypto (unit tests); a CA that is not a sprig.certificate fails with vaultlet's wording; a malformed certificate's parse error is vaultlet's",
       ]),
   ),
+  sprig_now:
+    "compared with bao agent by shape; the time is in milliseconds and its monotonic reading (m=+...) counts from the agent's start",
+  sprig_ago: "compared with bao agent on times far enough from now that the result is stable",
+  sprig_toDate:
+    "the local zone is UTC; a zone abbreviation other than UTC reads as offset 0, as Go reads one the local zone does not know",
+  sprig_mustToDate:
+    "the local zone is UTC; a zone abbreviation other than UTC reads as offset 0, as Go reads one the local zone does not know",
   sprig_upper: "JavaScript's case mapping (e.g. ß becomes SS; Go keeps ß)",
   sprig_title: "JavaScript's case mapping for letters outside ASCII",
   ...Object.fromEntries(

@@ -6,7 +6,7 @@
  * Agent); other engines may ignore them and just call `fn`.
  */
 export type ParamType =
-  "string" | "int" | "uint32" | "float" | "bool" | "any" | "[]string" | "[]any" | "map";
+  "string" | "int" | "uint32" | "time" | "float" | "bool" | "any" | "[]string" | "[]any" | "map";
 
 export interface TemplateFunction {
   params: readonly ParamType[];

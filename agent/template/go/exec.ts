@@ -621,15 +621,17 @@ class State {
           ? typeof value === "number" && Number.isInteger(value)
           : type === "uint32"
             ? false
-            : type === "float"
-              ? isFloat(value)
-              : type === "bool"
-                ? typeof value === "boolean"
-                : type === "[]string"
-                  ? isStringSlice(value) || (Array.isArray(value) && value.length === 0)
-                  : type === "[]any"
-                    ? Array.isArray(value) && !isStringSlice(value)
-                    : isMap(value));
+            : type === "time"
+              ? goTypeName(value) === "time.Time"
+              : type === "float"
+                ? isFloat(value)
+                : type === "bool"
+                  ? typeof value === "boolean"
+                  : type === "[]string"
+                    ? isStringSlice(value) || (Array.isArray(value) && value.length === 0)
+                    : type === "[]any"
+                      ? Array.isArray(value) && !isStringSlice(value)
+                      : isMap(value));
     if (ok) return type === "float" && typeof value === "number" ? new Float64(value) : value;
     const got = value === null ? "interface {}" : goTypeName(value);
     this.fail(`wrong type for value; expected ${goParamName(type)}; got ${got}`);
@@ -650,6 +652,8 @@ function goParamName(t: ParamType): string {
       return "map[string]interface {}";
     case "float":
       return "float64";
+    case "time":
+      return "time.Time";
     default:
       return t;
   }

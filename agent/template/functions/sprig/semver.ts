@@ -53,6 +53,10 @@ export class Version {
     this[METHODS] = versionMethods(this);
   }
 
+  toJSON(): string {
+    return this.toString();
+  }
+
   toString(): string {
     const pre = this.pre ? `-${this.pre}` : "";
     const meta = this.metadata ? `+${this.metadata}` : "";
