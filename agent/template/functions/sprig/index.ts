@@ -28,6 +28,7 @@ import { getHostByName } from "./hosts.ts";
 import * as Y from "./crypto.ts";
 import { genPrivateKey } from "./keys.ts";
 import * as Z from "./certs.ts";
+import { bcrypt, htpasswd } from "./bcrypt.ts";
 import { empty, strval } from "./convert.ts";
 import { toLower, toUpper, trimPrefix, trimSpace, trimSuffix } from "../strings.ts";
 
@@ -217,6 +218,8 @@ const ENTRIES: Record<string, Entry> = {
   semverCompare: [[s, s], semverCompare],
   // crypto
   randBytes: [[i], Y.randBytes],
+  bcrypt: [[s], bcrypt],
+  htpasswd: [[s, s], htpasswd],
   derivePassword: [["uint32", s, s, s, s], Y.derivePassword],
   encryptAES: [[s, s], Y.encryptAES],
   decryptAES: [[s, s], Y.decryptAES],
