@@ -31,6 +31,8 @@ function functionTable(): Record<string, TemplateFunction> {
 const GO_NAMES: Record<ParamType, string> = {
   string: "string",
   int: "int",
+  uint32: "uint32",
+  time: "time.Time",
   float: "float64",
   bool: "bool",
   any: "interface {}",

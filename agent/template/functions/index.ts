@@ -42,6 +42,7 @@ import { isMap, sortedKeys } from "./values.ts";
 import { toYAML } from "./yaml.ts";
 import { toTOML } from "./toml.ts";
 import { mergeMaps } from "./merge.ts";
+import { spewQuiet, spewSdump, spewSprintf } from "./spew.ts";
 import { createScratch } from "./scratch.ts";
 import { getOwn, setOwn } from "../../../shared/own.ts";
 import { hmacSHA256Hex, loop } from "./loop.ts";
@@ -116,6 +117,10 @@ export const PURE_FUNCTIONS: Readonly<Record<string, TemplateFunction>> = {
   containsNone: define(["[]any", A], containsSome(true, false)),
   containsNotAll: define(["[]any", A], containsSome(false, true)),
   explodeMap: define(["map"], explodeMap),
+  spew_dump: define([], spewQuiet, A),
+  spew_printf: define([S], spewQuiet, A),
+  spew_sdump: define([], spewSdump, A),
+  spew_sprintf: define([S], spewSprintf, A),
   mergeMap: define(["map", "map"], (d: Record<string, unknown>, s: Record<string, unknown>) =>
     mergeMaps(d, s, false),
   ),

@@ -6,6 +6,7 @@
 import { FunctionError } from "./types.ts";
 import {
   Float64,
+  GO_TYPE,
   JsonNumber,
   isMissing,
   sortedKeys,
@@ -38,6 +39,10 @@ function encode(v: unknown, indent: string, cur: string, html: boolean): string 
     // an int has no negative zero; a float64 keeps it
     return v instanceof Float64 && Object.is(n, -0) ? "-0" : String(n);
   }
+  // a Go value with its own JSON text (time.Time, *semver.Version)
+  const own = v as { [GO_TYPE]?: string; toJSON?: () => unknown };
+  if (typeof v === "object" && own[GO_TYPE] !== undefined && typeof own.toJSON === "function")
+    return quote(String(own.toJSON()), html);
   const inner = cur + indent;
   const nl = indent ? "\n" : "";
   const colon = indent ? ": " : ":";

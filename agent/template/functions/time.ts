@@ -25,8 +25,52 @@ const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", 
 
 const p2 = (n: number): string => String(n).padStart(2, "0");
 
-/** Format a UTC time with a Go layout string. */
-export function formatGoTime(d: Date, layout: string): string {
+/** Zone and sub-millisecond detail of a Go time.Time (UTC, no extra nanoseconds by default). */
+export interface GoTimeDetail {
+  /** nanoseconds below the millisecond, 0 to 999999 */
+  nanos?: number;
+  /** seconds east of UTC; `d` is already shifted by it */
+  offset?: number;
+  /** zone abbreviation; "" prints the offset, as Go does for a fabricated zone */
+  zone?: string;
+}
+
+function offsetText(offset: number, colon: boolean, seconds: boolean, short = false): string {
+  const sign = offset < 0 ? "-" : "+";
+  const a = Math.abs(offset);
+  const hh = p2(Math.floor(a / 3600));
+  const mm = p2(Math.floor(a / 60) % 60);
+  const ss = p2(a % 60);
+  if (short) return sign + hh;
+  const sep = colon ? ":" : "";
+  return sign + hh + sep + mm + (seconds ? sep + ss : "");
+}
+
+/** The layout elements that print the zone: its name or its offset. */
+function zoneTokens(detail: GoTimeDetail): Array<[string, () => string]> {
+  const offset = detail.offset ?? 0;
+  const zone = detail.zone ?? "UTC";
+  const off = (colon: boolean, secs: boolean, short = false): string =>
+    offsetText(offset, colon, secs, short);
+  const zulu = (colon: boolean, secs: boolean, short = false): string =>
+    offset === 0 ? "Z" : off(colon, secs, short);
+  return [
+    ["MST", () => (zone === "" ? off(false, false) : zone)],
+    ["Z07:00:00", () => zulu(true, true)],
+    ["Z070000", () => zulu(false, true)],
+    ["Z07:00", () => zulu(true, false)],
+    ["Z0700", () => zulu(false, false)],
+    ["Z07", () => zulu(false, false, true)],
+    ["-07:00:00", () => off(true, true)],
+    ["-070000", () => off(false, true)],
+    ["-07:00", () => off(true, false)],
+    ["-0700", () => off(false, false)],
+    ["-07", () => off(false, false, true)],
+  ];
+}
+
+/** Format a time with a Go layout string (UTC unless `detail` names a zone). */
+export function formatGoTime(d: Date, layout: string, detail: GoTimeDetail = {}): string {
   const Y = d.getUTCFullYear();
   const M = d.getUTCMonth();
   const D = d.getUTCDate();
@@ -42,7 +86,6 @@ export function formatGoTime(d: Date, layout: string): string {
     ["Jan", () => MONTHS[M]!.slice(0, 3)],
     ["Monday", () => DAYS[d.getUTCDay()]!],
     ["Mon", () => DAYS[d.getUTCDay()]!.slice(0, 3)],
-    ["MST", () => "UTC"],
     ["2006", () => String(Y).padStart(4, "0")],
     ["002", () => String(yday).padStart(3, "0")],
     ["__2", () => String(yday).padStart(3, " ")],
@@ -61,16 +104,7 @@ export function formatGoTime(d: Date, layout: string): string {
     ["5", () => String(s)],
     ["PM", () => (h >= 12 ? "PM" : "AM")],
     ["pm", () => (h >= 12 ? "pm" : "am")],
-    ["Z07:00:00", () => "Z"],
-    ["Z070000", () => "Z"],
-    ["Z07:00", () => "Z"],
-    ["Z0700", () => "Z"],
-    ["Z07", () => "Z"],
-    ["-07:00:00", () => "+00:00:00"],
-    ["-070000", () => "+000000"],
-    ["-07:00", () => "+00:00"],
-    ["-0700", () => "+0000"],
-    ["-07", () => "+00"],
+    ...zoneTokens(detail),
   ];
   let out = "";
   let i = 0;
@@ -78,7 +112,8 @@ export function formatGoTime(d: Date, layout: string): string {
     const frac = /^[.,](0+|9+)(?![0-9])/.exec(layout.slice(i));
     if (frac && (i === 0 || true)) {
       const digits = frac[1]!;
-      const full = String(ms).padStart(3, "0").padEnd(9, "0").slice(0, digits.length);
+      const nanos = String(ms).padStart(3, "0") + String(detail.nanos ?? 0).padStart(6, "0");
+      const full = nanos.slice(0, digits.length);
       if (digits[0] === "0") out += layout[i] + full;
       else {
         const trimmed = full.replace(/0+$/, "");

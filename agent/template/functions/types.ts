@@ -5,7 +5,8 @@
  * (so `{{ .Data.n | toUpper }}` on a json.Number fails as it does in Vault
  * Agent); other engines may ignore them and just call `fn`.
  */
-export type ParamType = "string" | "int" | "float" | "bool" | "any" | "[]string" | "[]any" | "map";
+export type ParamType =
+  "string" | "int" | "uint32" | "time" | "float" | "bool" | "any" | "[]string" | "[]any" | "map";
 
 export interface TemplateFunction {
   params: readonly ParamType[];

@@ -76,6 +76,9 @@ export interface MethodTable {
     fn: (...args: never[]) => unknown;
   };
 }
+/** Go's type name for an object with methods (`%T`, errors); *template.Scratch when absent. */
+export const GO_TYPE: unique symbol = Symbol("goType");
+
 export function methodOf(v: unknown, name: string): MethodTable[string] | undefined {
   if (typeof v !== "object" || v === null) return undefined;
   const table = (v as { [METHODS]?: MethodTable })[METHODS];
@@ -92,7 +95,7 @@ export function isStringSlice(v: unknown): boolean {
   return Array.isArray(v) && stringSlices.has(v);
 }
 
-export type StructKind = "secret" | "pki";
+export type StructKind = "secret" | "pki" | "cert";
 const structs = new WeakMap<object, StructKind>();
 /** Mark an object as one of consul-template's structs. */
 export function markStruct<T extends object>(v: T, kind: StructKind): T {
@@ -117,8 +120,11 @@ export const SECRET_FIELDS = [
 /** Field order of the pkiCert value. */
 export const PKI_FIELDS = ["Cert", "Key", "CA", "CAChain"] as const;
 
+/** Field order of Sprig's certificate (genCA and the other certificate functions). */
+export const CERT_FIELDS = ["Cert", "Key"] as const;
+
 export function structFields(kind: StructKind): readonly string[] {
-  return kind === "secret" ? SECRET_FIELDS : PKI_FIELDS;
+  return kind === "secret" ? SECRET_FIELDS : kind === "pki" ? PKI_FIELDS : CERT_FIELDS;
 }
 
 export function isMap(v: unknown): v is Record<string, unknown> {
@@ -154,8 +160,10 @@ export function goTypeName(v: unknown): string {
   const kind = structKind(v);
   if (kind === "secret") return "*dependency.Secret";
   if (kind === "pki") return "dependency.PemEncoded";
+  if (kind === "cert") return "sprig.certificate";
   if (isMissing(v)) return "<nil>";
-  if (typeof v === "object" && METHODS in v) return "*template.Scratch";
+  if (typeof v === "object" && METHODS in v)
+    return (v as { [GO_TYPE]?: string })[GO_TYPE] ?? "*template.Scratch";
   if (typeof v === "function") return "func";
   return "map[string]interface {}";
 }

@@ -32,8 +32,7 @@ import {
   isStringSlice,
   sortedKeys,
   structKind,
-  SECRET_FIELDS,
-  PKI_FIELDS,
+  structFields,
   TypedNil,
   methodOf,
 } from "../functions/values.ts";
@@ -438,7 +437,7 @@ class State {
         if (hasArgs) this.fail(`wrong number of args for Data: want 0 got 1`);
         return receiver;
       }
-      const fields: readonly string[] = kind === "secret" ? SECRET_FIELDS : PKI_FIELDS;
+      const fields = structFields(kind);
       if (!fields.includes(name))
         this.fail(`can't evaluate field ${name} in type ${goTypeName(receiver)}`);
       if (hasArgs) this.fail(`${name} has arguments but cannot be invoked as function`);
@@ -591,6 +590,12 @@ class State {
         if (n.type === "number" && Number.isInteger(n.value)) return n.value;
         this.fail(`expected integer; found ${nodeString(n)}`);
         break;
+      case "uint32":
+        // Go's reflect.SetUint keeps the low 32 bits
+        if (n.type === "number" && Number.isInteger(n.value) && n.value >= 0)
+          return Number(BigInt.asUintN(32, BigInt(n.value)));
+        this.fail(`expected unsigned integer; found ${nodeString(n)}`);
+        break;
       case "float":
         if (n.type === "number") return new Float64(n.value);
         this.fail(`expected float; found ${nodeString(n)}`);
@@ -614,15 +619,19 @@ class State {
         ? typeof value === "string"
         : type === "int"
           ? typeof value === "number" && Number.isInteger(value)
-          : type === "float"
-            ? isFloat(value)
-            : type === "bool"
-              ? typeof value === "boolean"
-              : type === "[]string"
-                ? isStringSlice(value) || (Array.isArray(value) && value.length === 0)
-                : type === "[]any"
-                  ? Array.isArray(value) && !isStringSlice(value)
-                  : isMap(value));
+          : type === "uint32"
+            ? false
+            : type === "time"
+              ? goTypeName(value) === "time.Time"
+              : type === "float"
+                ? isFloat(value)
+                : type === "bool"
+                  ? typeof value === "boolean"
+                  : type === "[]string"
+                    ? isStringSlice(value) || (Array.isArray(value) && value.length === 0)
+                    : type === "[]any"
+                      ? Array.isArray(value) && !isStringSlice(value)
+                      : isMap(value));
     if (ok) return type === "float" && typeof value === "number" ? new Float64(value) : value;
     const got = value === null ? "interface {}" : goTypeName(value);
     this.fail(`wrong type for value; expected ${goParamName(type)}; got ${got}`);
@@ -643,6 +652,8 @@ function goParamName(t: ParamType): string {
       return "map[string]interface {}";
     case "float":
       return "float64";
+    case "time":
+      return "time.Time";
     default:
       return t;
   }

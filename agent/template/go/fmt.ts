@@ -359,7 +359,7 @@ export function goQuote(s: string, ascii = false): string {
   return out + '"';
 }
 
-function goQuoteRune(c: number): string {
+export function goQuoteRune(c: number): string {
   if (c === 0x27) return "'\\''";
   const q = goQuote(String.fromCodePoint(c));
   return "'" + q.slice(1, -1).replace(/\\"/g, '"') + "'";

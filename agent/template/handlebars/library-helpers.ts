@@ -66,9 +66,10 @@ function convert(
     if (typeof value === "number" || typeof value === "boolean") return String(value);
     throw new HelperError(name, `argument ${index + 1} must be a string`, options);
   }
-  if (type === "int" || type === "float") {
+  if (type === "int" || type === "uint32" || type === "float") {
     const n = value instanceof JsonNumber ? value.value : value;
-    if (typeof n !== "number" || (type === "int" && !Number.isInteger(n))) {
+    const whole = type !== "float";
+    if (typeof n !== "number" || (whole && !Number.isInteger(n)) || (type === "uint32" && n < 0)) {
       throw new HelperError(name, `argument ${index + 1} must be a number`, options);
     }
     return n;

@@ -37,7 +37,7 @@ export function kindName(v: unknown): string {
   if (typeof v === "number") return "int";
   if (Array.isArray(v)) return "slice";
   if (v instanceof TypedNil || structKind(v) === "secret") return "ptr";
-  if (structKind(v) === "pki") return "struct";
+  if (structKind(v) === "pki" || structKind(v) === "cert") return "struct";
   if (isMap(v)) return "map";
   return "ptr";
 }

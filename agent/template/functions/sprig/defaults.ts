@@ -4,6 +4,7 @@ import { parseJSON } from "../parse.ts";
 import { FunctionError } from "../types.ts";
 import { goTypeName } from "../values.ts";
 import { deepEqual, empty, kindName } from "./convert.ts";
+import { checkJsonSyntax } from "./json-syntax.ts";
 
 export const dfault = (d: unknown, ...given: unknown[]): unknown =>
   given.length === 0 || empty(given[0]) ? d : given[0];
@@ -34,6 +35,12 @@ function orEmpty(f: (v: unknown) => string): (v: unknown) => string {
 }
 export const toJson = orEmpty(mustToJson);
 export const toPrettyJson = orEmpty(mustToPrettyJson);
+
+/** json.Unmarshal into interface{}: Go's syntax error, or the value (numbers as float64). */
+export function mustFromJson(s: string): unknown {
+  checkJsonSyntax(s);
+  return parseJSON(s);
+}
 
 export function fromJson(s: string): unknown {
   try {

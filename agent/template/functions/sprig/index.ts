@@ -18,6 +18,17 @@ import * as X from "./random.ts";
 import * as W from "./words.ts";
 import * as C from "./copy.ts";
 import * as T from "./dates.ts";
+import * as K from "./cases.ts";
+import * as G from "./merge.ts";
+import * as F from "./floats.ts";
+import { semver } from "./semver.ts";
+import { semverCompare } from "./semver-constraints.ts";
+import { urlJoin, urlParse } from "./url.ts";
+import { getHostByName } from "./hosts.ts";
+import * as Y from "./crypto.ts";
+import { genPrivateKey } from "./keys.ts";
+import * as Z from "./certs.ts";
+import { bcrypt, htpasswd } from "./bcrypt.ts";
 import { empty, strval } from "./convert.ts";
 import { toLower, toUpper, trimPrefix, trimSpace, trimSuffix } from "../strings.ts";
 
@@ -50,6 +61,11 @@ const ENTRIES: Record<string, Entry> = {
   swapcase: [[s], W.swapcase],
   abbrev: [[i, s], W.abbrev],
   abbrevboth: [[i, i, s], W.abbrevboth],
+  camelcase: [[s], K.camelcase],
+  snakecase: [[s], K.snakecase],
+  kebabcase: [[s], K.kebabcase],
+  wrap: [[i, s], K.wrap],
+  wrapWith: [[i, s, s], K.wrapWith],
   contains: [[s, s], S.contains],
   hasPrefix: [[s, s], S.hasPrefix],
   hasSuffix: [[s, s], S.hasSuffix],
@@ -84,6 +100,14 @@ const ENTRIES: Record<string, Entry> = {
   min: [[a], N.min, a],
   floor: [[a], N.floor],
   ceil: [[a], N.ceil],
+  add1f: [[a], F.add1f],
+  addf: [[], F.addf, a],
+  subf: [[a], F.subf, a],
+  mulf: [[a], F.mulf, a],
+  divf: [[a], F.divf, a],
+  maxf: [[a], F.maxf, a],
+  minf: [[a], F.minf, a],
+  round: [[a, i], F.round, "float"],
   until: [[i], L.until],
   untilStep: [[i, i, i], L.untilStep],
   seq: [[], L.seq, i],
@@ -102,6 +126,7 @@ const ENTRIES: Record<string, Entry> = {
   mustToPrettyJson: [[a], D.mustToPrettyJson],
   mustToRawJson: [[a], D.toRawJson],
   fromJson: [[s], D.fromJson],
+  mustFromJson: [[s], D.mustFromJson],
   typeOf: [[a], D.typeOf],
   typeIs: [[s, a], D.typeIs],
   typeIsLike: [[s, a], D.typeIsLike],
@@ -152,6 +177,10 @@ const ENTRIES: Record<string, Entry> = {
   pick: [[m], M.pick, s],
   omit: [[m], M.omit, s],
   dig: [[], M.dig, a],
+  merge: [[m], G.merge, m],
+  mustMerge: [[m], G.merge, m],
+  mergeOverwrite: [[m], G.mergeOverwrite, m],
+  mustMergeOverwrite: [[m], G.mergeOverwrite, m],
   deepCopy: [[a], C.deepCopy],
   mustDeepCopy: [[a], C.deepCopy],
   // encoding and checksums
@@ -170,6 +199,38 @@ const ENTRIES: Record<string, Entry> = {
   htmlDate: [[a], T.htmlDate],
   htmlDateInZone: [[a, s], T.htmlDateInZone],
   duration: [[a], T.duration],
+  now: [[], T.now],
+  ago: [[a], T.ago],
+  unixEpoch: [["time"], T.unixEpoch],
+  dateModify: [[s, "time"], T.dateModify],
+  date_modify: [[s, "time"], T.dateModify],
+  mustDateModify: [[s, "time"], T.mustDateModify],
+  must_date_modify: [[s, "time"], T.mustDateModify],
+  toDate: [[s, s], T.toDate],
+  mustToDate: [[s, s], T.mustToDate],
+  durationRound: [[a], T.durationRound],
+  // URLs
+  urlParse: [[s], urlParse],
+  urlJoin: [[m], urlJoin],
+  getHostByName: [[s], getHostByName],
+  // semantic versions
+  semver: [[s], semver],
+  semverCompare: [[s, s], semverCompare],
+  // crypto
+  randBytes: [[i], Y.randBytes],
+  bcrypt: [[s], bcrypt],
+  htpasswd: [[s, s], htpasswd],
+  derivePassword: [["uint32", s, s, s, s], Y.derivePassword],
+  encryptAES: [[s, s], Y.encryptAES],
+  decryptAES: [[s, s], Y.decryptAES],
+  genPrivateKey: [[s], genPrivateKey],
+  genCA: [[s, i], Z.genCA],
+  genCAWithKey: [[s, i, s], Z.genCAWithKey],
+  genSelfSignedCert: [[s, "[]any", "[]any", i], Z.genSelfSignedCert],
+  genSelfSignedCertWithKey: [[s, "[]any", "[]any", i, s], Z.genSelfSignedCertWithKey],
+  genSignedCert: [[s, "[]any", "[]any", i, a], Z.genSignedCert],
+  genSignedCertWithKey: [[s, "[]any", "[]any", i, a, s], Z.genSignedCertWithKey],
+  buildCustomCert: [[s, s], Z.buildCustomCert],
   // random values
   randAlphaNum: [[i], X.randAlphaNum],
   randAlpha: [[i], X.randAlpha],

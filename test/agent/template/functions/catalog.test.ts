@@ -57,11 +57,11 @@ test("a refused function fails at compile time, naming the function, the templat
 });
 
 test("a function not implemented yet fails at compile time with Go's wording and the reason", () => {
-  const e = renderError('{{ sprig_now | sprig_date "2006" }}', { name: "t" });
+  const e = renderError('{{ sockaddr "GetPrivateIP" }}', { name: "t" });
   assert.equal(e.code, "TEMPLATE_PARSE");
   assert.match(
     e.message,
-    /^template: t:1:3: function "sprig_now" not defined \(Vault Agent defines it; vaultlet does not implement it yet: Sprig's dates/,
+    /^template: t:1:3: function "sockaddr" not defined \(Vault Agent defines it; vaultlet does not implement it yet: go-sockaddr/,
   );
   const unknown = renderError("{{ no_such_function }}");
   assert.match(unknown.message, /function "no_such_function" not defined$/);
@@ -76,6 +76,7 @@ test("every function this library adds is used at least 3 times in the different
   const names = [
     ...Object.keys(SPRIG_FUNCTIONS),
     ...["sprig_env", "sprig_expandenv", "loop", "hmacSHA256Hex"],
+    ...["spew_dump", "spew_printf", "spew_sdump", "spew_sprintf"],
   ];
   const few = names
     .map((n) => [n, (text.match(new RegExp(`(?<![\\w])${n}(?![\\w])`, "g")) ?? []).length])
