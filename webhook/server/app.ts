@@ -123,10 +123,7 @@ function mutate(
     (err: unknown) => {
       const { status, message } = describeBodyError(err, limit);
       if (status >= 500) opts.logger.error({ err: String(err) }, "admission request failed");
-      if (res.headersSent || res.destroyed) return;
-      // the rest of an oversized body is never read: the connection cannot carry another request
-      if (status === 413) res.setHeader("connection", "close");
-      sendJson(res, status, { error: message });
+      if (!res.headersSent && !res.destroyed) sendJson(res, status, { error: message });
     },
   );
 }
