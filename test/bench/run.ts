@@ -283,11 +283,14 @@ async function main(): Promise<number> {
     const bin = existsSync(WEBHOOK_BUNDLE) ? WEBHOOK_BUNDLE : undefined;
     const result = await bench.runWebhookBench({ ...profile.webhook, ...(bin ? { bin } : {}) });
     const text = bench.formatWebhookBench(result);
-    if (result.memory.rssIdleMiB > 64)
-      notes.push(`webhook RSS idle: ${f(result.memory.rssIdleMiB, 1)} MiB (target <= 64 MiB).`);
-    if (result.memory.peakOverBurstMiB > 90)
+    // the most over the fresh webhooks: every one of them must meet the goal
+    if (result.memory.rssIdleMaxMiB > 64)
       notes.push(
-        `webhook peak RSS over ${result.memory.burstRequests} requests at 50 connections: ${f(result.memory.peakOverBurstMiB, 1)} MiB (target <= 90 MiB).`,
+        `webhook RSS idle: up to ${f(result.memory.rssIdleMaxMiB, 1)} MiB (target <= 64 MiB).`,
+      );
+    if (result.memory.peakOverBurstMaxMiB > 90)
+      notes.push(
+        `webhook peak RSS over ${result.memory.burstRequests} requests at 50 connections: up to ${f(result.memory.peakOverBurstMaxMiB, 1)} MiB (target <= 90 MiB).`,
       );
     console.log(`\nwebhook\n${text}`);
     sections.push(

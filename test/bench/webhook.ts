@@ -6,24 +6,26 @@
  *   VAULTLET_WEBHOOK_BIN=/other/checkout/deploy/cli/bin.ts node test/bench/webhook.ts
  *   VAULTLET_WEBHOOK_BIN=dist/vaultlet-webhook.mjs BENCH_MEMORY_ONLY=1 node test/bench/webhook.ts
  *
- * The webhook runs with the webhook image's NODE_OPTIONS and MALLOC_* (from the
- * image layout) unless VAULTLET_NODE_OPTIONS names other node flags (""
- * for node's and glibc's defaults).
+ * The webhook runs as its image runs it: the image's NODE_OPTIONS and
+ * MALLOC_* and the node flags of its entrypoint (all from the image layout)
+ * unless VAULTLET_NODE_OPTIONS names other node flags ("" for node's and
+ * glibc's defaults, and no entrypoint flags).
  *
  * Starts `vaultlet webhook` as its own process (TLS from files, loopback,
  * default info-level JSON logs written to a file as a container runtime
  * would collect them), then drives POST /mutate over HTTPS for a pod with 4
  * containers and 10 vault.hashicorp.com annotations:
  *
- * - memory: resident set of the webhook idle (started, one review answered,
- *   2 s of quiet), its peak (VmHWM) over the warm-up and a burst of 10,000
- *   requests at 50 connections, and the resident set after warm-up, after
- *   the burst and at the end;
- * - an open-loop run at a steady 500 requests/s, evenly spaced (the target:
- *   p99 under 5 ms there). autocannon's own fixed-rate mode sends each
- *   second's requests in one burst, so this run uses its own schedule;
- * - autocannon's closed-loop runs at 1, 50 and 500 concurrent connections
- *   (as fast as the server answers).
+ * - memory, in BENCH_MEMORY_RUNS (default 3) fresh webhooks each: the
+ *   resident set idle (started, one review answered, 2 s of quiet), then its
+ *   peak (VmHWM) over a burst of 10,000 requests at 50 connections, and the
+ *   webhook's CPU per request over that burst; medians and maxima reported;
+ * - in one more webhook, after a 3 s warm-up:
+ *   - an open-loop run at a steady 500 requests/s, evenly spaced (the target:
+ *     p99 under 5 ms there). autocannon's own fixed-rate mode sends each
+ *     second's requests in one burst, so this run uses its own schedule;
+ *   - autocannon's closed-loop runs at 1, 50 and 500 concurrent connections
+ *     (as fast as the server answers).
  *
  * Every figure is the median over the repeats (this machine is shared and
  * noisy); the load average is recorded before and after.
@@ -42,6 +44,7 @@ import { freePort } from "../support/processes.ts";
 import { httpsRequest, postReview } from "../webhook/server/https.ts";
 import { admissionReview, annotatedPod } from "../webhook/server/reviews.ts";
 import { tlsFixture } from "../webhook/server/tls-fixture.ts";
+import { WEBHOOK_NODE_FLAGS } from "../../deploy/images/layout.ts";
 import { imageEnv, median, procCpuSeconds, procMemory } from "./proc-stats.ts";
 
 const BIN = fileURLToPath(new URL("../../deploy/cli/bin.ts", import.meta.url));
@@ -58,15 +61,17 @@ export interface WebhookBenchOptions {
   readonly connections?: readonly number[];
   /** Requests in the memory burst (default 10,000; 0 skips it). */
   readonly burstRequests?: number;
-  /** How many such bursts, RSS read after each (default 1). */
+  /** How many such bursts in each memory run, RSS read after each (default 1). */
   readonly bursts?: number;
+  /** Fresh webhooks measured for idle and peak memory (default 3). */
+  readonly memoryRuns?: number;
   /** The vaultlet entry point to run (default: this checkout's deploy/cli/bin.ts). */
   readonly bin?: string;
   /** Extra environment for the webhook, e.g. { AGENT_INJECT_LOG_LEVEL: "warn" }. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Extra node flags for the webhook process, e.g. ["--cpu-prof", "--cpu-prof-dir=DIR"]. */
+  /** Node flags after the image's entrypoint flags, e.g. ["--cpu-prof", "--cpu-prof-dir=DIR"]. */
   readonly nodeArgs?: readonly string[];
-  /** NODE_OPTIONS of the webhook process (default: the webhook image's, with its MALLOC_* settings). */
+  /** NODE_OPTIONS of the webhook process (default: the webhook image's, with its MALLOC_* settings and entrypoint flags; when given, neither). */
   readonly nodeOptions?: string;
   /** False: memory and the burst only, no latency runs (default true). */
   readonly latency?: boolean;
@@ -93,14 +98,21 @@ export interface WebhookBenchResult {
   readonly rows: readonly WebhookBenchRow[];
   readonly memory: {
     readonly burstRequests: number;
-    /** Started, one review answered, 2 s of quiet. */
+    /** Fresh webhooks the idle and peak figures come from. */
+    readonly memoryRuns: number;
+    /** Started, one review answered, 2 s of quiet: median and most over the memory runs. */
     readonly rssIdleMiB: number;
-    /** VmHWM after the warm-up and the burst: the most it held up to then. */
+    readonly rssIdleMaxMiB: number;
+    readonly rssIdleEachMiB: readonly number[];
+    /** VmHWM after the burst (nothing before it but one review): median and most. */
     readonly peakOverBurstMiB: number;
-    readonly rssAfterWarmupMiB: number;
+    readonly peakOverBurstMaxMiB: number;
+    readonly peakOverBurstEachMiB: readonly number[];
+    /** First memory run: after the (last) burst, and after each when there are several. */
     readonly rssAfterBurstMiB: number;
-    /** After each burst when there are several. */
     readonly rssAfterEachBurstMiB: readonly number[];
+    /** The latency runs' webhook: after its warm-up, at the end, and its VmHWM. */
+    readonly rssAfterWarmupMiB: number;
     readonly rssAtEndMiB: number;
     readonly peakMiB: number;
   };
@@ -121,6 +133,8 @@ export interface WebhookBenchResult {
   };
   readonly requestBytes: number;
   readonly nodeOptions: string;
+  /** node flags before the entry script (the image's entrypoint flags) */
+  readonly nodeArgs: readonly string[];
   readonly seconds: number;
   readonly repeats: number;
 }
@@ -147,21 +161,65 @@ export async function runWebhookBench(
 ): Promise<WebhookBenchResult> {
   const seconds = options.seconds ?? 10;
   const repeats = options.repeats ?? 3;
-  const rate = options.rate ?? 500;
-  const levels = options.connections ?? [1, 50, 500];
-  const burstRequests = options.burstRequests ?? 10_000;
   const say = options.progress ?? (() => {});
-
   const tls = await tlsFixture();
+  const body = JSON.stringify(admissionReview({ object: benchPod() }));
+  try {
+    const memory = await measureMemory(options, tls, body, say);
+    const latency = await measureLatency(options, tls, body, say);
+    const cpu = cpus();
+    return {
+      rows: latency.rows,
+      memory: { ...memory, ...latency.memory },
+      cpuMsPerRequest: { burst: memory.cpuMsPerRequest, steady: latency.steadyCpuMs },
+      loadAverage: latency.loadAverage,
+      machine: {
+        cpuModel: cpu[0]?.model ?? "unknown",
+        cores: cpu.length,
+        memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+        os: type(),
+        node: process.version,
+      },
+      requestBytes: Buffer.byteLength(body),
+      nodeOptions: webhookNodeOptions(options),
+      nodeArgs: webhookNodeArgs(options),
+      seconds,
+      repeats,
+    };
+  } finally {
+    await tls.cleanup();
+  }
+}
+
+type Tls = Awaited<ReturnType<typeof tlsFixture>>;
+
+interface RunningWebhook {
+  readonly pid: number;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+function webhookNodeOptions(options: WebhookBenchOptions): string {
+  return options.nodeOptions ?? imageEnv("webhook")["NODE_OPTIONS"] ?? "";
+}
+
+/** The node flags of the image's entrypoint (those NODE_OPTIONS refuses), then the caller's. */
+function webhookNodeArgs(options: WebhookBenchOptions): string[] {
+  const image = options.nodeOptions === undefined ? WEBHOOK_NODE_FLAGS : [];
+  return [...image, ...(options.nodeArgs ?? [])];
+}
+
+/** `vaultlet webhook` as its own process, as the image runs it, answering /healthz. */
+async function startWebhook(options: WebhookBenchOptions, tls: Tls): Promise<RunningWebhook> {
   const logDir = mkdtempSync(join(tmpdir(), "vaultlet-bench-webhook-"));
   const logFile = join(logDir, "webhook.log");
   const logFd = openSync(logFile, "w");
   const port = await freePort();
-  const { NODE_OPTIONS: imageNodeOptions, ...imageMalloc } = imageEnv("webhook");
-  const nodeOptions = options.nodeOptions ?? imageNodeOptions!;
+  const { NODE_OPTIONS: _image, ...imageMalloc } = imageEnv("webhook");
+  const nodeOptions = webhookNodeOptions(options);
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), options.bin ?? BIN, "webhook", `-listen=127.0.0.1:${port}`],
+    [...webhookNodeArgs(options), options.bin ?? BIN, "webhook", `-listen=127.0.0.1:${port}`],
     {
       env: {
         PATH: process.env["PATH"] ?? "",
@@ -176,137 +234,229 @@ export async function runWebhookBench(
     },
   );
   closeSync(logFd);
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    }
+    rmSync(logDir, { recursive: true, force: true });
+  };
+  const url = `https://127.0.0.1:${port}`;
   try {
-    const url = `https://127.0.0.1:${port}`;
     await waitForHealth(child, url, tls.ca.certPem, logFile);
-    const body = JSON.stringify(admissionReview({ object: benchPod() }));
-    const check = await postReview(url, tls.ca.certPem, JSON.parse(body));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { pid: child.pid!, url, stop };
+}
+
+function cannonOptions(url: string, tls: Tls, body: string) {
+  return {
+    url: `${url}/mutate`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+    tlsOptions: { ca: tls.ca.certPem },
+    verifyBody: (b: string) => b.includes(PATCH_MARK),
+  };
+}
+
+interface MemoryRun {
+  idle: number;
+  peak: number;
+  afterEachBurst: number[];
+  cpuMs: number;
+}
+
+/**
+ * The must-show figures, each in a fresh webhook: resident set idle (started,
+ * one review answered, 2 s of quiet), then its peak (VmHWM) over 10,000
+ * reviews at 50 connections with nothing before them but that one review,
+ * and the CPU per review of the burst.
+ */
+async function memoryRun(
+  options: WebhookBenchOptions,
+  tls: Tls,
+  body: string,
+  say: (line: string) => void,
+): Promise<MemoryRun> {
+  const burstRequests = options.burstRequests ?? 10_000;
+  const webhook = await startWebhook(options, tls);
+  try {
+    const check = await postReview(webhook.url, tls.ca.certPem, JSON.parse(body));
     if (!check.body.toString().includes(PATCH_MARK)) {
       throw new Error(`the benchmark pod is not injected: ${check.body.toString().slice(0, 500)}`);
     }
-    const common = {
-      url: `${url}/mutate`,
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body,
-      tlsOptions: { ca: tls.ca.certPem },
-      verifyBody: (b: string) => b.includes(PATCH_MARK),
-    };
-    const pid = child.pid!;
     await new Promise((r) => setTimeout(r, 2000));
-    const rssIdleMiB = procMemory(pid).rssMiB;
+    const idle = procMemory(webhook.pid).rssMiB;
+    const cpuBefore = procCpuSeconds(webhook.pid);
+    let answered = 0;
+    const afterEachBurst: number[] = [];
+    for (let i = 0; burstRequests > 0 && i < (options.bursts ?? 1); i++) {
+      say(`burst of ${burstRequests} requests at 50 connections`);
+      const burst = await autocannon({
+        ...cannonOptions(webhook.url, tls, body),
+        connections: 50,
+        amount: burstRequests,
+      });
+      if (burst.errors + burst.timeouts + burst.non2xx + burst.mismatches > 0) {
+        say(
+          `  burst: ${burst.errors} errors, ${burst.timeouts} timeouts, ${burst.non2xx} non-2xx, ${burst.mismatches} bad bodies`,
+        );
+      }
+      answered += burst["2xx"];
+      afterEachBurst.push(procMemory(webhook.pid).rssMiB);
+    }
+    const cpuMs = ((procCpuSeconds(webhook.pid) - cpuBefore) * 1000) / answered;
+    return { idle, peak: procMemory(webhook.pid).peakMiB, afterEachBurst, cpuMs };
+  } finally {
+    await webhook.stop();
+  }
+}
+
+async function measureMemory(
+  options: WebhookBenchOptions,
+  tls: Tls,
+  body: string,
+  say: (line: string) => void,
+) {
+  const runs: MemoryRun[] = [];
+  const count = options.memoryRuns ?? 3;
+  for (let i = 0; i < count; i++) {
+    say(`memory, fresh webhook ${i + 1}/${count}`);
+    runs.push(await memoryRun(options, tls, body, say));
+  }
+  const idle = runs.map((r) => r.idle);
+  const peaks = runs.map((r) => r.peak);
+  return {
+    burstRequests: options.burstRequests ?? 10_000,
+    memoryRuns: runs.length,
+    rssIdleMiB: median(idle),
+    rssIdleMaxMiB: Math.max(...idle),
+    peakOverBurstMiB: median(peaks),
+    peakOverBurstMaxMiB: Math.max(...peaks),
+    rssIdleEachMiB: idle,
+    peakOverBurstEachMiB: peaks,
+    rssAfterEachBurstMiB: runs[0]?.afterEachBurst ?? [],
+    rssAfterBurstMiB: runs[0]?.afterEachBurst.at(-1) ?? NaN,
+    cpuMsPerRequest: median(runs.map((r) => r.cpuMs)),
+  };
+}
+
+/** Latency runs in one more webhook, warmed up first; its RSS after the warm-up and at the end. */
+async function measureLatency(
+  options: WebhookBenchOptions,
+  tls: Tls,
+  body: string,
+  say: (line: string) => void,
+) {
+  const seconds = options.seconds ?? 10;
+  const repeats = options.repeats ?? 3;
+  const rate = options.rate ?? 500;
+  const levels = options.connections ?? [1, 50, 500];
+  if (options.latency === false) {
+    const load = loadavg()[0]!;
+    return {
+      rows: [],
+      steadyCpuMs: NaN,
+      loadAverage: { start: load, end: load },
+      memory: { rssAfterWarmupMiB: NaN, rssAtEndMiB: NaN, peakMiB: NaN },
+    };
+  }
+  const webhook = await startWebhook(options, tls);
+  try {
+    const common = cannonOptions(webhook.url, tls, body);
+    const pid = webhook.pid;
     say("warming up");
     await autocannon({ ...common, connections: 10, duration: 3 });
     const rssAfterWarmupMiB = procMemory(pid).rssMiB;
-    const cpuBeforeBurst = procCpuSeconds(pid);
-    let burstAnswered = 0;
-    const rssAfterEachBurstMiB: number[] = [];
-    for (let i = 0; burstRequests > 0 && i < (options.bursts ?? 1); i++) {
-      say(`burst of ${burstRequests} requests`);
-      const burst = await autocannon({ ...common, connections: 50, amount: burstRequests });
-      burstAnswered += burst["2xx"];
-      rssAfterEachBurstMiB.push(procMemory(pid).rssMiB);
-    }
-    const burstCpuMs = ((procCpuSeconds(pid) - cpuBeforeBurst) * 1000) / burstAnswered;
-    const afterBurst = procMemory(pid);
-    const rssAfterBurstMiB = afterBurst.rssMiB;
-    const peakOverBurstMiB = afterBurst.peakMiB;
-
     const loadStart = loadavg()[0]!;
     const rows: WebhookBenchRow[] = [];
     // The fixed-rate runs go first: a 500-connection run leaves the machine busy for a while.
     const agent = new Agent({ keepAlive: true, maxSockets: 256, ca: tls.ca.certPem });
     // The API server keeps its connections to a webhook open: open them before measuring.
-    await openLoop(agent, url, body, rate, 2);
+    await openLoop(agent, webhook.url, body, rate, 2);
     const steady: LatencyRun[] = [];
     const cpuBeforeSteady = procCpuSeconds(pid);
-    const latencyRepeats = options.latency === false ? 0 : repeats;
-    for (let i = 0; i < latencyRepeats; i++) {
+    for (let i = 0; i < repeats; i++) {
       say(`${rate} req/s open loop, run ${i + 1}/${repeats}`);
-      const run = await openLoop(agent, url, body, rate, seconds);
+      const run = await openLoop(agent, webhook.url, body, rate, seconds);
       if (run.errors > 0) say(`  errors: ${run.errorKinds?.join(", ")}`);
       steady.push(run);
     }
     const steadyAnswered = steady.reduce((n, r) => n + r.answered, 0);
     const steadyCpuMs = ((procCpuSeconds(pid) - cpuBeforeSteady) * 1000) / steadyAnswered;
     agent.destroy();
-    if (steady.length > 0) rows.push(summarise(`${rate} req/s open loop`, steady));
-    for (const connections of options.latency === false ? [] : levels) {
-      const runs: LatencyRun[] = [];
-      for (let i = 0; i < repeats; i++) {
-        say(`${connections} connections, run ${i + 1}/${repeats}`);
-        const r = await autocannon({ ...common, connections, duration: seconds });
-        runs.push({
-          rate: r.requests.average,
-          p50: r.latency.p50,
-          p90: r.latency.p90,
-          p99: r.latency.p99,
-          max: r.latency.max,
-          errors: r.errors + r.timeouts,
-          non2xx: r.non2xx,
-          mismatches: r.mismatches,
-          answered: r["2xx"],
-        });
-      }
-      rows.push(summarise(`${connections} connections`, runs));
+    rows.push(summarise(`${rate} req/s open loop`, steady));
+    for (const connections of levels) {
+      rows.push(await closedLoop(common, connections, seconds, repeats, say));
     }
     const end = procMemory(pid);
-    const cpu = cpus();
     return {
       rows,
-      memory: {
-        burstRequests,
-        rssIdleMiB,
-        peakOverBurstMiB,
-        rssAfterWarmupMiB,
-        rssAfterBurstMiB,
-        rssAfterEachBurstMiB,
-        rssAtEndMiB: end.rssMiB,
-        peakMiB: end.peakMiB,
-      },
-      cpuMsPerRequest: { burst: burstCpuMs, steady: steadyCpuMs },
+      steadyCpuMs,
       loadAverage: { start: loadStart, end: loadavg()[0]! },
-      machine: {
-        cpuModel: cpu[0]?.model ?? "unknown",
-        cores: cpu.length,
-        memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-        os: type(),
-        node: process.version,
-      },
-      requestBytes: Buffer.byteLength(body),
-      nodeOptions,
-      seconds,
-      repeats,
+      memory: { rssAfterWarmupMiB, rssAtEndMiB: end.rssMiB, peakMiB: end.peakMiB },
     };
   } finally {
-    if (child.exitCode === null) {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
-    }
-    await tls.cleanup();
-    rmSync(logDir, { recursive: true, force: true });
+    await webhook.stop();
   }
+}
+
+async function closedLoop(
+  common: ReturnType<typeof cannonOptions>,
+  connections: number,
+  seconds: number,
+  repeats: number,
+  say: (line: string) => void,
+): Promise<WebhookBenchRow> {
+  const runs: LatencyRun[] = [];
+  for (let i = 0; i < repeats; i++) {
+    say(`${connections} connections, run ${i + 1}/${repeats}`);
+    const r = await autocannon({ ...common, connections, duration: seconds });
+    runs.push({
+      rate: r.requests.average,
+      p50: r.latency.p50,
+      p90: r.latency.p90,
+      p99: r.latency.p99,
+      max: r.latency.max,
+      errors: r.errors + r.timeouts,
+      non2xx: r.non2xx,
+      mismatches: r.mismatches,
+      answered: r["2xx"],
+    });
+  }
+  return summarise(`${connections} connections`, runs);
 }
 
 /** Markdown: the machine, memory and one table row per run. */
 export function formatWebhookBench(r: WebhookBenchResult): string {
   const m = r.machine;
+  const mem = r.memory;
   const f = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+  const each = (v: readonly number[]) => v.map((x) => f(x, 1)).join(", ");
+  const verdict = (value: number, goal: number) => (value <= goal ? "met" : "NOT met");
   const lines = [
     `vaultlet webhook, POST /mutate over HTTPS on loopback: ${r.seconds} s per run, median of ${r.repeats} runs`,
     `pod: 4 containers, 10 vault.hashicorp.com annotations, request ${r.requestBytes} bytes`,
     `machine: ${m.cpuModel} x${m.cores}, ${m.memoryGiB} GiB, ${m.os}, node ${m.node}; ` +
       `load average (1 min) ${f(r.loadAverage.start, 2)} at start, ${f(r.loadAverage.end, 2)} at end`,
-    `webhook NODE_OPTIONS: ${r.nodeOptions ? `"${r.nodeOptions}"` : "(none)"}`,
-    `webhook RSS idle: ${f(r.memory.rssIdleMiB, 1)} MiB (goal 64 MiB or less); ` +
-      `peak over ${r.memory.burstRequests} requests at 50 connections: ${f(r.memory.peakOverBurstMiB, 1)} MiB (goal 90 MiB or less)`,
-    `webhook RSS: ${f(r.memory.rssAfterWarmupMiB, 1)} MiB after warm-up, ` +
-      (r.memory.rssAfterEachBurstMiB.length > 1
-        ? `${r.memory.rssAfterEachBurstMiB.map((v) => f(v, 1)).join(", ")} MiB after each burst of ${r.memory.burstRequests} requests, `
-        : `${f(r.memory.rssAfterBurstMiB, 1)} MiB after ${r.memory.burstRequests} more requests, `) +
-      `${f(r.memory.rssAtEndMiB, 1)} MiB at the end (peak ${f(r.memory.peakMiB, 1)} MiB)`,
-    `webhook CPU per request: ${f(r.cpuMsPerRequest.burst, 3)} ms in the burst (50 connections), ` +
-      `${f(r.cpuMsPerRequest.steady, 3)} ms at ${r.rows[0]?.run ?? "the steady rate"}`,
+    `webhook NODE_OPTIONS: ${r.nodeOptions ? `"${r.nodeOptions}"` : "(none)"}; ` +
+      `entrypoint node flags: ${r.nodeArgs.length ? r.nodeArgs.join(" ") : "(none)"}`,
+    "",
+    `| figure (${mem.memoryRuns} fresh webhooks) | median | most | each | goal |`,
+    "|---|---:|---:|---|---|",
+    `| RSS idle | ${f(mem.rssIdleMiB, 1)} MiB | ${f(mem.rssIdleMaxMiB, 1)} MiB | ${each(mem.rssIdleEachMiB)} | 64 MiB or less: ${verdict(mem.rssIdleMaxMiB, 64)} |`,
+    `| peak RSS over ${mem.burstRequests} requests at 50 connections | ${f(mem.peakOverBurstMiB, 1)} MiB | ${f(mem.peakOverBurstMaxMiB, 1)} MiB | ${each(mem.peakOverBurstEachMiB)} | 90 MiB or less: ${verdict(mem.peakOverBurstMaxMiB, 90)} |`,
+    `| CPU per request in that burst | ${f(r.cpuMsPerRequest.burst, 3)} ms | | | |`,
+    "",
+    (mem.rssAfterEachBurstMiB.length > 1
+      ? `RSS after each burst of ${mem.burstRequests}: ${each(mem.rssAfterEachBurstMiB)} MiB. `
+      : "") +
+      `Latency runs' webhook: ${f(mem.rssAfterWarmupMiB, 1)} MiB after warm-up, ` +
+      `${f(mem.rssAtEndMiB, 1)} MiB at the end (peak ${f(mem.peakMiB, 1)} MiB); ` +
+      `CPU per request ${f(r.cpuMsPerRequest.steady, 3)} ms at ${r.rows[0]?.run ?? "the steady rate"}`,
     "",
     "| run | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | non-2xx | bad body |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -456,6 +606,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       ? { nodeOptions: process.env["VAULTLET_NODE_OPTIONS"] }
       : {}),
     latency: !process.env["BENCH_MEMORY_ONLY"],
+    memoryRuns: Number(process.env["BENCH_MEMORY_RUNS"] ?? 3),
     progress: (line) => console.error(line),
   });
   console.log(formatWebhookBench(result));

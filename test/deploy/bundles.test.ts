@@ -67,7 +67,7 @@ describe("image bundles", () => {
     assert.match(all, /collectDefaultMetrics|vaultlet_agent_logins_total/);
   });
 
-  test("the webhook's start-up with TLS files loads neither the Kubernetes client nor node-forge: they wait in chunks for automatic TLS", () => {
+  test("the webhook's start-up with TLS files loads neither the Kubernetes client nor node-forge (they wait in chunks for automatic TLS), nor a web framework, nor prom-client's default metrics", () => {
     const chunkDir = join(dirname(b.webhook), BUNDLES.webhook.chunks!);
     const text = (file: string) => readFileSync(file, "utf8");
     // what `vaultlet webhook` loads before any automatic TLS: the entry, the
@@ -91,6 +91,9 @@ describe("image bundles", () => {
     const startup = [...loaded].map(text).join("\n");
     assert.match(startup, /createAdmissionApp|vault_agent_injector_request_queue_length/);
     assert.doesNotMatch(startup, /KubeConfig|CoordinationV1Api|node-forge|forge\.pki/);
+    // node's own HTTP server answers the four routes: no web framework (express's body
+    // parsers carry iconv-lite's tables), and only prom-client's metric classes
+    assert.doesNotMatch(startup, /x-powered-by|iconv-lite|collectDefaultMetrics/);
     const all = readdirSync(chunkDir).map((f) => text(join(chunkDir, f)));
     assert.ok(
       all.some((t) => /CoordinationV1Api/.test(t)),

@@ -193,6 +193,9 @@ describe("Helm chart", () => {
       scheme: "HTTPS",
     });
     assert.deepEqual(c.livenessProbe.httpGet, { path: "/healthz", port: "https", scheme: "HTTPS" });
+    // a probe waits behind the reviews in flight: 1 s (the default) restarted busy webhooks
+    assert.ok(c.readinessProbe.timeoutSeconds >= 5, "readiness probe timeout");
+    assert.ok(c.livenessProbe.timeoutSeconds >= 5, "liveness probe timeout");
     assert.equal(c.ports[0].name, "https");
     assert.deepEqual(c.securityContext, {
       allowPrivilegeEscalation: false,

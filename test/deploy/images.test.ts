@@ -152,7 +152,12 @@ describe("image layout", () => {
       const { config } = image(kind).config;
       const spec = IMAGES[kind];
       assert.equal(config.User, `${NONROOT.uid}:${NONROOT.gid}`);
-      assert.deepEqual(config.Entrypoint, [NODE_BIN, `/app/${spec.bundle.file}`]);
+      assert.deepEqual(config.Entrypoint, spec.entrypoint);
+      // node, then only node flags, then the bundle
+      assert.equal(config.Entrypoint[0], NODE_BIN);
+      assert.equal(config.Entrypoint.at(-1), `/app/${spec.bundle.file}`);
+      for (const flag of config.Entrypoint.slice(1, -1))
+        assert.match(flag, /^--[a-z0-9-]+(=\S+)?$/);
       assert.deepEqual(config.Cmd, spec.cmd);
       assert.deepEqual(
         config.Env,
@@ -161,7 +166,7 @@ describe("image layout", () => {
       const env = Object.fromEntries(config.Env.map((e) => e.split(/=(.*)/s).slice(0, 2)));
       assert.equal(env.NODE_ENV, "production");
       assert.match(env.PATH!, /^\/usr\/local\/bin:/);
-      if (kind === "agent") assert.match(env.NODE_OPTIONS!, /--max-old-space-size=\d+/);
+      assert.match(env.NODE_OPTIONS!, /--max-old-space-size=\d+/);
     });
 
     test(`${kind}: distroless root filesystem: node and its libraries, the bundle behind vaultlet on PATH, accounts, CA certificates; no shell, no package manager`, () => {

@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../../shared/log.ts";
 import type { InjectorSettings } from "../settings.ts";
 import {
@@ -9,6 +9,7 @@ import {
   type ReviewOutcome,
 } from "./admission.ts";
 import { UNKNOWN_INJECTION_TYPE, type WebhookMetrics } from "./metrics.ts";
+import { readBody } from "./body.ts";
 
 export const MUTATE_PATH = "/mutate";
 export const READY_PATH = "/health/ready";
@@ -30,89 +31,144 @@ export interface AdmissionAppOptions {
   readonly metricsPath?: string;
 }
 
-/** The webhook's HTTP routes: admission, health and metrics. Transport (TLS) is the server's job. */
-export function createAdmissionApp(opts: AdmissionAppOptions): express.Express {
-  const app = express();
-  app.disable("x-powered-by");
-  app.disable("etag");
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * The webhook's HTTP routes: admission, health and metrics. Transport (TLS)
+ * is the server's job. Four routes need no web framework: node's own HTTP
+ * server answers them, and a framework's modules (with its body parsers'
+ * character-set tables) would be most of the webhook's idle memory.
+ */
+export function createAdmissionApp(opts: AdmissionAppOptions): RequestHandler {
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-
-  app.get(LIVE_PATH, (_req, res) => {
-    res.status(200).json({ status: "ok" });
-  });
-  app.get(READY_PATH, (_req, res) => {
-    const ready = opts.isReady();
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready" });
-  });
-  app.get(opts.metricsPath ?? DEFAULT_METRICS_PATH, async (_req, res, next) => {
-    try {
-      const text = await opts.metrics.registry.metrics();
-      res.status(200).type(opts.metrics.registry.contentType).send(text);
-    } catch (err) {
-      next(err);
+  const metricsPath = routeKey(opts.metricsPath ?? DEFAULT_METRICS_PATH);
+  const getRoutes = new Map<string, (res: ServerResponse) => void>([
+    [LIVE_PATH, (res) => sendJson(res, 200, { status: "ok" })],
+    [
+      READY_PATH,
+      (res) => {
+        const ready = opts.isReady();
+        sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready" });
+      },
+    ],
+    [metricsPath, (res) => void sendMetrics(res, opts)],
+  ]);
+  return (req, res) => {
+    const path = routeKey(req.url ?? "/");
+    if (req.method === "POST" && path === MUTATE_PATH) {
+      mutate(req, res, opts, limit);
+      return;
     }
-  });
+    const get = req.method === "GET" || req.method === "HEAD" ? getRoutes.get(path) : undefined;
+    if (get) get(res);
+    else sendJson(res, 404, { error: "not found" });
+  };
+}
 
-  app.post(
-    MUTATE_PATH,
-    trackRequest(opts.metrics),
-    requireJsonBody,
-    express.raw({ type: () => true, limit }),
-    (req: Request, res: Response) => {
+/** The path without its query string, lower case and without a trailing slash. */
+function routeKey(url: string): string {
+  const q = url.indexOf("?");
+  const path = (q === -1 ? url : url.slice(0, q)).toLowerCase();
+  return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+async function sendMetrics(res: ServerResponse, opts: AdmissionAppOptions): Promise<void> {
+  try {
+    const text = await opts.metrics.registry.metrics();
+    res.writeHead(200, {
+      "content-type": opts.metrics.registry.contentType,
+      "content-length": Buffer.byteLength(text),
+    });
+    res.end(text);
+  } catch (err) {
+    opts.logger.error({ err: String(err) }, "metrics request failed");
+    if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+  }
+}
+
+function mutate(
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: AdmissionAppOptions,
+  limit: number,
+): void {
+  trackRequest(res, opts.metrics);
+  const refused = refuseBody(req);
+  if (refused) {
+    sendJson(res, refused.status, { error: refused.message });
+    return;
+  }
+  readBody(req, limit).then(
+    (body) => {
       if (!opts.isTlsReady()) {
-        res.status(503).json({ error: "webhook is not ready: TLS material is not loaded yet" });
+        sendJson(res, 503, { error: "webhook is not ready: TLS material is not loaded yet" });
         return;
       }
-      const parsed = parseReviewBody(Buffer.isBuffer(req.body) ? req.body : undefined);
+      const parsed = parseReviewBody(body);
       const outcome = parsed.ok
         ? reviewAdmission(parsed.value, opts.inject, opts.settings)
         : badRequest(parsed.message);
       record(outcome, opts.metrics, opts.logger);
-      res.status(outcome.status).json(outcome.body);
+      sendJson(res, outcome.status, outcome.body);
+    },
+    (err: unknown) => {
+      const { status, message } = describeBodyError(err, limit);
+      if (status >= 500) opts.logger.error({ err: String(err) }, "admission request failed");
+      if (!res.headersSent && !res.destroyed) sendJson(res, status, { error: message });
     },
   );
-
-  app.use((_req: Request, res: Response) => {
-    res.status(404).json({ error: "not found" });
-  });
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const { status, message } = describeHttpError(err, limit);
-    if (status >= 500) opts.logger.error({ err: String(err) }, "admission request failed");
-    if (!res.headersSent) res.status(status).json({ error: message });
-  });
-  return app;
 }
 
-function trackRequest(metrics: WebhookMetrics) {
-  return (_req: Request, res: Response, next: NextFunction) => {
-    const end = metrics.duration.startTimer();
-    metrics.inFlight.inc();
-    res.once("close", () => {
-      metrics.inFlight.dec();
-      // startTimer measures seconds; the histogram is in milliseconds like the reference.
-      const seconds = end();
-      metrics.duration.observe(seconds * 1000);
-    });
-    next();
-  };
+function trackRequest(res: ServerResponse, metrics: WebhookMetrics): void {
+  const end = metrics.duration.startTimer();
+  metrics.inFlight.inc();
+  res.once("close", () => {
+    metrics.inFlight.dec();
+    // startTimer measures seconds; the histogram is in milliseconds like the reference.
+    const seconds = end();
+    metrics.duration.observe(seconds * 1000);
+  });
 }
 
-function requireJsonBody(req: Request, res: Response, next: NextFunction): void {
+/** A request whose headers already say its body cannot be an AdmissionReview. */
+function refuseBody(req: IncomingMessage): { status: number; message: string } | undefined {
   const length = req.headers["content-length"];
   const hasBody =
     req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
   if (!hasBody) {
-    res.status(400).json({ error: "request body is empty: expected an AdmissionReview as JSON" });
-    return;
+    return { status: 400, message: "request body is empty: expected an AdmissionReview as JSON" };
   }
-  if (!req.is("application/json")) {
-    const type = req.headers["content-type"] ?? "none";
-    res.status(415).json({
-      error: `content type ${JSON.stringify(type)} is not supported: send application/json`,
-    });
-    return;
+  const type = req.headers["content-type"];
+  if (mediaType(type) !== "application/json") {
+    return {
+      status: 415,
+      message: `content type ${JSON.stringify(type ?? "none")} is not supported: send application/json`,
+    };
   }
-  next();
+  const encoding = (req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
+  if (encoding !== "identity") {
+    return {
+      status: 415,
+      message: `content encoding ${JSON.stringify(encoding)} is not supported: send the AdmissionReview uncompressed`,
+    };
+  }
+  return undefined;
+}
+
+/** `application/json; charset=utf-8` is application/json. */
+function mediaType(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const semi = header.indexOf(";");
+  return (semi === -1 ? header : header.slice(0, semi)).trim().toLowerCase();
 }
 
 function record(outcome: ReviewOutcome, metrics: WebhookMetrics, logger: Logger): void {
@@ -139,16 +195,16 @@ function record(outcome: ReviewOutcome, metrics: WebhookMetrics, logger: Logger)
   }
 }
 
-function describeHttpError(err: unknown, limit: number): { status: number; message: string } {
-  const e = err as { status?: unknown; type?: unknown };
-  if (e && e.type === "entity.too.large") {
+function describeBodyError(err: unknown, limit: number): { status: number; message: string } {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (code === "BODY_TOO_LARGE") {
     return {
       status: 413,
       message: `request body is larger than ${limit} bytes: an AdmissionReview for a pod is far smaller`,
     };
   }
-  if (e && typeof e.status === "number" && e.status >= 400 && e.status < 500) {
-    return { status: e.status, message: `bad request body: ${String((err as Error).message)}` };
+  if (code === "BODY_ABORTED") {
+    return { status: 400, message: "request body ended before its declared length" };
   }
   return { status: 500, message: "internal error" };
 }

@@ -1,4 +1,8 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Counter, Gauge, Histogram, Registry } from "prom-client";
+import CounterClass from "prom-client/lib/counter.js";
+import GaugeClass from "prom-client/lib/gauge.js";
+import HistogramClass from "prom-client/lib/histogram.js";
+import RegistryClass from "prom-client/lib/registry.js";
 
 /**
  * The webhook's Prometheus metrics. Names follow the reference injector so
@@ -23,28 +27,28 @@ export interface WebhookMetrics {
 }
 
 /** A fresh registry per server, so tests and several servers never share counts. */
-export function createWebhookMetrics(registry: Registry = new Registry()): WebhookMetrics {
+export function createWebhookMetrics(registry: Registry = new RegistryClass()): WebhookMetrics {
   const registers = [registry];
   return {
     registry,
-    inFlight: new Gauge({
+    inFlight: new GaugeClass({
       name: METRIC_NAMES.inFlight,
       help: "Admission requests being processed right now",
       registers,
     }),
-    duration: new Histogram({
+    duration: new HistogramClass({
       name: METRIC_NAMES.duration,
       help: "Time to answer an admission request, in milliseconds",
       buckets: [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000],
       registers,
     }),
-    injections: new Counter({
+    injections: new CounterClass({
       name: METRIC_NAMES.injections,
       help: "Pods injected with the agent, by namespace and injection type",
       labelNames: ["namespace", "injection_type"],
       registers,
     }),
-    failures: new Counter({
+    failures: new CounterClass({
       name: METRIC_NAMES.failures,
       help: "Pods whose injection was refused or failed, by namespace and injection type",
       labelNames: ["namespace", "injection_type"],

@@ -180,6 +180,48 @@ describe("POST /mutate bad input over HTTPS", () => {
     assert.equal(res.status, 413);
   });
 
+  test("a body declared over 1 MiB is answered 413 while the client is still sending it; the client finishes without a broken pipe and the connection serves the next review", async () => {
+    const socket = connect({ host: "127.0.0.1", port: server.port, ca, servername: "localhost" });
+    await new Promise<void>((resolve, reject) =>
+      socket.once("secureConnect", resolve).once("error", reject),
+    );
+    const errors: Error[] = [];
+    socket.on("error", (err) => errors.push(err));
+    let received = "";
+    socket.setEncoding("utf8").on("data", (c: string) => (received += c));
+    const declared = 2 * 1024 * 1024;
+    socket.write(
+      `POST /mutate HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${declared}\r\n\r\n`,
+    );
+    await waitUntil(
+      "the 413",
+      async () => (received.includes("\r\n\r\n") ? true : undefined),
+      5000,
+      10,
+    );
+    assert.match(received, /^HTTP\/1\.1 413 /);
+    assert.doesNotMatch(received, /connection: close/i);
+    // the rest of the declared body, after the answer
+    const chunk = Buffer.alloc(64 * 1024, "x");
+    for (let sent = 0; sent < declared; sent += chunk.length) {
+      if (!socket.write(chunk)) await new Promise((r) => socket.once("drain", r));
+    }
+    received = "";
+    const body = JSON.stringify(admissionReview({ object: annotatedPod() }));
+    socket.write(
+      `POST /mutate HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    await waitUntil(
+      "the next review's answer on the same connection",
+      async () => (received.includes('"patchType":"JSONPatch"') ? true : undefined),
+      10_000,
+      10,
+    );
+    assert.match(received, /^HTTP\/1\.1 200 /);
+    socket.destroy();
+    assert.deepEqual(errors, []);
+  });
+
   test("a body cut short by the client does not hang the server", async () => {
     const socket = connect({ host: "127.0.0.1", port: server.port, ca, servername: "localhost" });
     await new Promise<void>((resolve, reject) =>
