@@ -31,7 +31,7 @@ function checkAnswer(review: unknown): void {
     const ops = JSON.parse(Buffer.from(body.response.patch, "base64").toString("utf8"));
     assert.ok(Array.isArray(ops));
   }
-  // The answer must serialise: express sends it with JSON.stringify.
+  // The answer must serialise: the server sends it with JSON.stringify.
   JSON.stringify(body);
 }
 
