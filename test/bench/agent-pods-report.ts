@@ -1,0 +1,94 @@
+/**
+ * The real-pod agent benchmark's result and its markdown: every figure
+ * beside `bao agent`'s from the same run, with the ratio.
+ */
+import { cpus, totalmem } from "node:os";
+import type { AgentKind } from "./agent-pods-spec.ts";
+
+export interface KindFigures {
+  pods: number;
+  /** summed over the side's agent containers; each the median of 5 s samples */
+  workingSetMiB: number;
+  anonMiB: number;
+  cpuSecondsPerMinute: number;
+  requestsPerMinute: number;
+}
+
+type Both<T> = Record<AgentKind, T>;
+
+export interface PodsBenchResult {
+  date: string;
+  commit: string;
+  command: string;
+  interval: string;
+  fleetSize: number;
+  /** 1-minute load average: at start, at end, and over the 5 s samples */
+  load: { start: number; end: number; min: number; max: number; median: number };
+  pair: {
+    rest: Both<KindFigures>;
+    rotation: Both<KindFigures>;
+    /** every pod of the side rendered the secret's last value after the rotation */
+    renderedLast: Both<boolean>;
+    restSeconds: number;
+    rotationSeconds: number;
+  };
+  fleet?: {
+    mode: string;
+    seconds: number;
+    figures: Both<KindFigures>;
+    /** agent container restarts at the end of the fleet window */
+    restarts: Both<number>;
+  };
+}
+
+const f = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+const ratio = (a: number, b: number) => (b > 0 ? `${f(a / b, 2)}x` : "n/a");
+
+function rows(label: string, v: KindFigures, b: KindFigures): string[] {
+  const row = (metric: string, x: number, y: number, d: number) =>
+    `| ${label}: ${metric} | ${f(x, d)} | ${f(y, d)} | ${ratio(x, y)} |`;
+  return [
+    row("working set (MiB)", v.workingSetMiB, b.workingSetMiB, 1),
+    row("anonymous memory (MiB)", v.anonMiB, b.anonMiB, 1),
+    row("CPU seconds per minute", v.cpuSecondsPerMinute, b.cpuSecondsPerMinute, 3),
+    row("Vault requests per minute", v.requestsPerMinute, b.requestsPerMinute, 1),
+  ];
+}
+
+const HEAD = ["| figure | vaultlet | bao agent | vaultlet / bao |", "|---|---:|---:|---:|"];
+
+export function formatPodsBench(r: PodsBenchResult): string {
+  const { pair, fleet } = r;
+  const lines = [
+    `Run ${r.date} at commit ${r.commit}; ${cpus().length} cores (${cpus()[0]?.model ?? "?"}, shared with other work), ` +
+      `${f(totalmem() / 2 ** 30, 1)} GiB.`,
+    `Load average (1 min): ${f(r.load.start, 1)} at start, ${f(r.load.end, 1)} at end; ` +
+      `${f(r.load.min, 1)} to ${f(r.load.max, 1)} (median ${f(r.load.median, 1)}) over the measured windows.`,
+    `Command: \`${r.command}\``,
+    "",
+    `**One pod of each, side by side** (one agent container each; KV v2 template re-read every ${r.interval}): ` +
+      `${pair.restSeconds} s at rest, then ${pair.rotationSeconds} s with the secret changed every second. ` +
+      `Last value rendered after the rotation: vaultlet ${pair.renderedLast.vaultlet ? "yes" : "NO"}, ` +
+      `bao agent ${pair.renderedLast.bao ? "yes" : "NO"}.`,
+    "",
+    ...HEAD,
+    ...rows("at rest", pair.rest.vaultlet, pair.rest.bao),
+    ...rows("rotation", pair.rotation.vaultlet, pair.rotation.bao),
+  ];
+  if (fleet) {
+    const v = fleet.figures.vaultlet;
+    const b = fleet.figures.bao;
+    lines.push(
+      "",
+      `**Fleet: ${v.pods} vaultlet pods and ${b.pods} bao agent pods on the one node, ${fleet.mode}**, ` +
+        `${fleet.seconds} s at rest; totals over the agent sidecars. ` +
+        `Agent restarts: vaultlet ${fleet.restarts.vaultlet}, bao agent ${fleet.restarts.bao}.`,
+      "",
+      ...HEAD,
+      ...rows("fleet", v, b),
+      `| fleet: working set per pod (MiB) | ${f(v.workingSetMiB / v.pods, 1)} | ${f(b.workingSetMiB / b.pods, 1)} | ${ratio(v.workingSetMiB / v.pods, b.workingSetMiB / b.pods)} |`,
+      `| fleet: anonymous per pod (MiB) | ${f(v.anonMiB / v.pods, 1)} | ${f(b.anonMiB / b.pods, 1)} | ${ratio(v.anonMiB / v.pods, b.anonMiB / b.pods)} |`,
+    );
+  }
+  return lines.join("\n");
+}
