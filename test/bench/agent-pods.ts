@@ -7,6 +7,9 @@
  *                                 [--fleet=100] [--fleet-rest=120] [--no-fleet]
  *                                 [--markdown=FILE] [--json=FILE]
  *
+ * The markdown goes to test/bench/results/agent-pods.md unless --markdown
+ * names another file; `npm run bench` puts that file into BENCHMARKS.md.
+ *
  * Needs: `source test/scripts/setup.sh`; the images, with the benchmark-only
  * bao image (`node deploy/images/build-images.ts --bench`); a cluster
  * (`node test/support/cluster/cli.ts up` and the exports `cli.ts env` prints).
@@ -22,7 +25,6 @@
  *    total memory and CPU of the agent containers over `--fleet-rest`
  *    seconds at rest, and Vault requests per minute.
  */
-import { execFileSync } from "node:child_process";
 import { createPublicKey, type JsonWebKey } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -46,7 +48,7 @@ import {
   type AgentKind,
 } from "./agent-pods-spec.ts";
 import { findContainerCgroup, readContainerUsage, type ContainerUsage } from "./pod-cgroups.ts";
-import { median } from "./proc-stats.ts";
+import { commitOf, median, RESULTS_DIR } from "./proc-stats.ts";
 import { formatPodsBench, type KindFigures, type PodsBenchResult } from "./agent-pods-report.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -375,7 +377,7 @@ function options(): { opts: Options; json?: string; markdown?: string } {
       "fleet-rest": { type: "string", default: "120" },
       "no-fleet": { type: "boolean", default: false },
       json: { type: "string" },
-      markdown: { type: "string" },
+      markdown: { type: "string", default: join(RESULTS_DIR, "agent-pods.md") },
     },
   });
   const seconds = /^(\d+)s$/.exec(values.interval);
@@ -390,12 +392,6 @@ function options(): { opts: Options; json?: string; markdown?: string } {
     noFleet: values["no-fleet"],
   };
   return { opts, json: values.json, markdown: values.markdown };
-}
-
-function commit(): string {
-  const git = (args: string[]) =>
-    execFileSync("git", ["-C", ROOT, ...args], { encoding: "utf8" }).trim();
-  return `${git(["rev-parse", "--short", "HEAD"])}${git(["status", "--porcelain"]) ? " (with uncommitted changes)" : ""}`;
 }
 
 async function setUp(opts: Options): Promise<Bench> {
@@ -426,7 +422,7 @@ async function main(): Promise<void> {
     const fleet = opts.noFleet ? undefined : await fleetPhase(b, { ...opts });
     const result: PodsBenchResult = {
       date: new Date().toISOString(),
-      commit: commit(),
+      commit: commitOf(),
       command,
       interval: opts.interval,
       fleetSize: opts.fleet,

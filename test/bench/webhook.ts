@@ -32,7 +32,7 @@
  * themselves, or use `formatWebhookBench(result)` for a markdown table.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:https";
 import { cpus, loadavg, tmpdir, totalmem, type } from "node:os";
 import { join } from "node:path";
@@ -42,7 +42,20 @@ import { freePort } from "../support/processes.ts";
 import { httpsRequest, postReview } from "../webhook/server/https.ts";
 import { admissionReview, annotatedPod } from "../webhook/server/reviews.ts";
 import { tlsFixture } from "../webhook/server/tls-fixture.ts";
-import { imageEnv, median, procCpuSeconds, procMemory } from "./proc-stats.ts";
+import {
+  commitOf,
+  imageEnv,
+  median,
+  procCpuSeconds,
+  procMemory,
+  RESULTS_DIR,
+} from "./proc-stats.ts";
+import {
+  HOW_TO_BUILD_REFERENCE,
+  REFERENCE_VERSION,
+  referenceBinary,
+  spawnReference,
+} from "./webhook-reference.ts";
 
 const BIN = fileURLToPath(new URL("../../deploy/cli/bin.ts", import.meta.url));
 const PATCH_MARK = '"patchType":"JSONPatch"';
@@ -72,6 +85,12 @@ export interface WebhookBenchOptions {
   readonly latency?: boolean;
   /** Progress lines (default: none). */
   readonly progress?: (line: string) => void;
+  /**
+   * Which webhook: vaultlet's (default), or the reference injector's binary
+   * (`vault-k8s agent-inject`, see webhook-reference.ts) with the same
+   * review, TLS files and environment.
+   */
+  readonly reference?: string;
 }
 
 /** One line of the results: medians over `repeats` runs. Latencies in ms. */
@@ -90,6 +109,10 @@ export interface WebhookBenchRow {
 }
 
 export interface WebhookBenchResult {
+  /** "vaultlet" or "reference (vault-k8s v1.7.6)" */
+  readonly server: string;
+  /** how the server ran, beyond its command (the reference's Kubernetes client) */
+  readonly note?: string;
   readonly rows: readonly WebhookBenchRow[];
   readonly memory: {
     readonly burstRequests: number;
@@ -157,28 +180,19 @@ export async function runWebhookBench(
   const logFile = join(logDir, "webhook.log");
   const logFd = openSync(logFile, "w");
   const port = await freePort();
-  const { NODE_OPTIONS: imageNodeOptions, ...imageMalloc } = imageEnv("webhook");
-  const nodeOptions = options.nodeOptions ?? imageNodeOptions!;
-  const child = spawn(
-    process.execPath,
-    [...(options.nodeArgs ?? []), options.bin ?? BIN, "webhook", `-listen=127.0.0.1:${port}`],
-    {
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        AGENT_INJECT_VAULT_ADDR: "https://vault.vault.svc:8200",
-        AGENT_INJECT_TLS_CERT_FILE: tls.certFile,
-        AGENT_INJECT_TLS_KEY_FILE: tls.keyFile,
-        ...(options.nodeOptions === undefined ? imageMalloc : {}),
-        ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
-        ...options.env,
-      },
-      stdio: ["ignore", "ignore", logFd],
-    },
-  );
+  const env = {
+    PATH: process.env["PATH"] ?? "",
+    AGENT_INJECT_VAULT_ADDR: "https://vault.vault.svc:8200",
+    AGENT_INJECT_TLS_CERT_FILE: tls.certFile,
+    AGENT_INJECT_TLS_KEY_FILE: tls.keyFile,
+    ...options.env,
+  };
+  const server = await startServer(options, { port, env, logFd, workDir: logDir });
+  const { child, nodeOptions } = server;
   closeSync(logFd);
   try {
     const url = `https://127.0.0.1:${port}`;
-    await waitForHealth(child, url, tls.ca.certPem, logFile);
+    await waitForHealth(child, url, tls.ca.certPem, logFile, server.healthPath);
     const body = JSON.stringify(admissionReview({ object: benchPod() }));
     const check = await postReview(url, tls.ca.certPem, JSON.parse(body));
     if (!check.body.toString().includes(PATCH_MARK)) {
@@ -253,6 +267,8 @@ export async function runWebhookBench(
     const end = procMemory(pid);
     const cpu = cpus();
     return {
+      server: server.label,
+      ...(server.note ? { note: server.note } : {}),
       rows,
       memory: {
         burstRequests,
@@ -288,18 +304,62 @@ export async function runWebhookBench(
   }
 }
 
+interface StartedServer {
+  child: ChildProcess;
+  label: string;
+  healthPath: string;
+  nodeOptions: string;
+  note?: string;
+}
+
+/** vaultlet's webhook with the image's node settings, or the reference injector. */
+async function startServer(
+  options: WebhookBenchOptions,
+  run: { port: number; env: Record<string, string>; logFd: number; workDir: string },
+): Promise<StartedServer> {
+  if (options.reference) {
+    const ref = await spawnReference({ bin: options.reference, ...run });
+    return {
+      child: ref.child,
+      label: `reference (vault-k8s ${REFERENCE_VERSION})`,
+      healthPath: "/health/ready",
+      nodeOptions: "",
+      note: ref.note,
+    };
+  }
+  const { NODE_OPTIONS: imageNodeOptions, ...imageMalloc } = imageEnv("webhook");
+  const nodeOptions = options.nodeOptions ?? imageNodeOptions!;
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), options.bin ?? BIN, "webhook", `-listen=127.0.0.1:${run.port}`],
+    {
+      env: {
+        ...(options.nodeOptions === undefined ? imageMalloc : {}),
+        ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+        ...run.env,
+      },
+      stdio: ["ignore", "ignore", run.logFd],
+    },
+  );
+  return { child, label: "vaultlet", healthPath: "/healthz", nodeOptions };
+}
+
 /** Markdown: the machine, memory and one table row per run. */
 export function formatWebhookBench(r: WebhookBenchResult): string {
   const m = r.machine;
+  const goals = r.server === "vaultlet";
   const f = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
   const lines = [
-    `vaultlet webhook, POST /mutate over HTTPS on loopback: ${r.seconds} s per run, median of ${r.repeats} runs`,
+    `${r.server} webhook, POST /mutate over HTTPS on loopback: ${r.seconds} s per run, median of ${r.repeats} runs`,
+    ...(r.note ? [`${r.server}: ${r.note}`] : []),
     `pod: 4 containers, 10 vault.hashicorp.com annotations, request ${r.requestBytes} bytes`,
     `machine: ${m.cpuModel} x${m.cores}, ${m.memoryGiB} GiB, ${m.os}, node ${m.node}; ` +
       `load average (1 min) ${f(r.loadAverage.start, 2)} at start, ${f(r.loadAverage.end, 2)} at end`,
-    `webhook NODE_OPTIONS: ${r.nodeOptions ? `"${r.nodeOptions}"` : "(none)"}`,
-    `webhook RSS idle: ${f(r.memory.rssIdleMiB, 1)} MiB (goal 64 MiB or less); ` +
-      `peak over ${r.memory.burstRequests} requests at 50 connections: ${f(r.memory.peakOverBurstMiB, 1)} MiB (goal 90 MiB or less)`,
+    ...(r.server === "vaultlet"
+      ? [`webhook NODE_OPTIONS: ${r.nodeOptions ? `"${r.nodeOptions}"` : "(none)"}`]
+      : []),
+    `webhook RSS idle: ${f(r.memory.rssIdleMiB, 1)} MiB${goals ? " (goal 64 MiB or less)" : ""}; ` +
+      `peak over ${r.memory.burstRequests} requests at 50 connections: ${f(r.memory.peakOverBurstMiB, 1)} MiB${goals ? " (goal 90 MiB or less)" : ""}`,
     `webhook RSS: ${f(r.memory.rssAfterWarmupMiB, 1)} MiB after warm-up, ` +
       (r.memory.rssAfterEachBurstMiB.length > 1
         ? `${r.memory.rssAfterEachBurstMiB.map((v) => f(v, 1)).join(", ")} MiB after each burst of ${r.memory.burstRequests} requests, `
@@ -353,20 +413,22 @@ function summarise(run: string, runs: readonly LatencyRun[]): WebhookBenchRow {
   };
 }
 
-/** Polls /healthz, so it works at any log level. */
+/** Polls the health path, so it works at any log level. */
 async function waitForHealth(
   child: ChildProcess,
   url: string,
   ca: string,
   logFile: string,
+  path: string,
 ): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const status = await httpsRequest({ url, path: "/healthz", ca }).then(
+    const status = await httpsRequest({ url, path, ca }).then(
       (r) => r.status,
       () => 0,
     );
-    if (status === 200) return;
+    // the reference answers its readiness path with 204
+    if (status >= 200 && status < 300) return;
     const log = () => readFileSync(logFile, "utf8");
     if (child.exitCode !== null) throw new Error(`webhook exited: ${log()}`);
     if (Date.now() > deadline) throw new Error(`webhook did not start in 30 s: ${log()}`);
@@ -447,16 +509,95 @@ async function openLoop(
   };
 }
 
+/**
+ * Markdown: vaultlet beside the reference injector, measured one after the
+ * other in the same run, with vaultlet's figure over the reference's.
+ */
+export function formatWebhookComparison(v: WebhookBenchResult, r: WebhookBenchResult): string {
+  const f = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+  const row = (figure: string, a: number, b: number, digits: number, goal = "") =>
+    `| ${figure} | ${f(a, digits)} | ${f(b, digits)} | ${b > 0 ? `${f(a / b, 2)}x` : "-"} | ${goal} |`;
+  const lines = [
+    "| figure | vaultlet | reference | vaultlet / reference | goal (vaultlet) |",
+    "|---|---:|---:|---:|---|",
+    row("RSS idle (MiB)", v.memory.rssIdleMiB, r.memory.rssIdleMiB, 1, "<= 64"),
+    row(
+      `peak RSS over ${v.memory.burstRequests} requests at 50 connections (MiB)`,
+      v.memory.peakOverBurstMiB,
+      r.memory.peakOverBurstMiB,
+      1,
+      "<= 90",
+    ),
+    row("RSS at the end (MiB)", v.memory.rssAtEndMiB, r.memory.rssAtEndMiB, 1),
+    row("CPU ms per request, burst", v.cpuMsPerRequest.burst, r.cpuMsPerRequest.burst, 3),
+  ];
+  const open = (x: WebhookBenchResult) => x.rows.find((row) => row.run.includes("open loop"));
+  const [vo, ro] = [open(v), open(r)];
+  if (vo && ro) {
+    lines.push(
+      row(`CPU ms per request, ${vo.run}`, v.cpuMsPerRequest.steady, r.cpuMsPerRequest.steady, 3),
+      row(`p50 ms, ${vo.run}`, vo.p50Ms, ro.p50Ms, 2),
+      row(`p99 ms, ${vo.run}`, vo.p99Ms, ro.p99Ms, 2),
+    );
+  }
+  for (const vr of v.rows.filter((x) => x.run.endsWith("connections"))) {
+    const rr = r.rows.find((x) => x.run === vr.run);
+    if (rr) lines.push(row(`req/s, ${vr.run}`, vr.reqPerSec, rr.reqPerSec, 0));
+  }
+  return lines.join("\n");
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const result = await runWebhookBench({
+  const common: WebhookBenchOptions = {
     seconds: Number(process.env["BENCH_SECONDS"] ?? 10),
     repeats: Number(process.env["BENCH_REPEATS"] ?? 3),
+    latency: !process.env["BENCH_MEMORY_ONLY"],
+    progress: (line) => console.error(line),
+  };
+  const vaultlet = await runWebhookBench({
+    ...common,
     ...(process.env["VAULTLET_WEBHOOK_BIN"] ? { bin: process.env["VAULTLET_WEBHOOK_BIN"] } : {}),
     ...(process.env["VAULTLET_NODE_OPTIONS"] !== undefined
       ? { nodeOptions: process.env["VAULTLET_NODE_OPTIONS"] }
       : {}),
-    latency: !process.env["BENCH_MEMORY_ONLY"],
-    progress: (line) => console.error(line),
   });
-  console.log(formatWebhookBench(result));
+  console.log(formatWebhookBench(vaultlet));
+  const reference = referenceBinary();
+  if (!reference || process.env["BENCH_NO_REFERENCE"]) {
+    console.log(
+      `\n${reference ? "reference injector: left out (BENCH_NO_REFERENCE)" : HOW_TO_BUILD_REFERENCE}`,
+    );
+  } else {
+    const ref = await runWebhookBench({ ...common, reference });
+    const text = referenceReport(vaultlet, ref);
+    console.log(`\n${text}`);
+    writeFileSync(join(RESULTS_DIR, "webhook-reference.md"), text + "\n");
+  }
+}
+
+/** The standalone run's result, kept in test/bench/results for BENCHMARKS.md. */
+function referenceReport(v: WebhookBenchResult, r: WebhookBenchResult): string {
+  const env = ["BENCH_SECONDS", "BENCH_REPEATS", "BENCH_MEMORY_ONLY", "VAULTLET_WEBHOOK_BIN"]
+    .filter((k) => process.env[k] !== undefined)
+    .map((k) => `${k}=${process.env[k]}`);
+  const f = (n: number) => n.toFixed(1);
+  return [
+    `## Webhook against the reference injector (vault-k8s ${REFERENCE_VERSION})`,
+    "",
+    `Run ${new Date().toISOString()} at commit ${commitOf()}; ${v.machine.cores} cores (${v.machine.cpuModel}, shared with other work), ${v.machine.memoryGiB} GiB. ` +
+      `Load average (1 min): ${f(v.loadAverage.start)} to ${f(v.loadAverage.end)} while vaultlet ran, ${f(r.loadAverage.start)} to ${f(r.loadAverage.end)} while the reference ran.`,
+    `Command: \`${[...env, "node test/bench/webhook.ts"].join(" ")}\` (the reference built as \`node test/bench/webhook.ts\` prints when it is missing).`,
+    "Both served the same AdmissionReview (4 containers, 10 annotations) over TLS on loopback, one after the other; vaultlet with the webhook image's settings, the reference as built, with Go's defaults.",
+    `${r.server}: ${r.note ?? ""}`,
+    "",
+    formatWebhookComparison(v, r),
+    "",
+    "<details><summary>each server's own figures</summary>",
+    "",
+    formatWebhookBench(v),
+    "",
+    formatWebhookBench(r),
+    "",
+    "</details>",
+  ].join("\n");
 }
