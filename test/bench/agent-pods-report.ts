@@ -12,6 +12,8 @@ export interface KindFigures {
   anonMiB: number;
   cpuSecondsPerMinute: number;
   requestsPerMinute: number;
+  /** the window's requests by "operation path" */
+  requestsByPath: Record<string, number>;
 }
 
 type Both<T> = Record<AgentKind, T>;
@@ -55,6 +57,11 @@ function rows(label: string, v: KindFigures, b: KindFigures): string[] {
   ];
 }
 
+function paths(k: KindFigures): string {
+  const list = Object.entries(k.requestsByPath).sort((a, b) => b[1] - a[1]);
+  return list.length ? list.map(([p, n]) => `${n} \`${p}\``).join(", ") : "none";
+}
+
 const HEAD = ["| figure | vaultlet | bao agent | vaultlet / bao |", "|---|---:|---:|---:|"];
 
 export function formatPodsBench(r: PodsBenchResult): string {
@@ -84,6 +91,11 @@ export function formatPodsBench(r: PodsBenchResult): string {
     ...HEAD,
     ...rows("at rest", pair.rest.vaultlet, pair.rest.bao),
     ...rows("rotation", pair.rotation.vaultlet, pair.rotation.bao),
+    "",
+    ...(["rest", "rotation"] as const).map(
+      (w) =>
+        `Requests in the ${w} window: vaultlet ${paths(pair[w].vaultlet)}; bao agent ${paths(pair[w].bao)}.`,
+    ),
   ];
   if (fleet) {
     const v = fleet.figures.vaultlet;
@@ -98,6 +110,8 @@ export function formatPodsBench(r: PodsBenchResult): string {
       ...rows("fleet", v, b),
       `| fleet: working set per pod (MiB) | ${f(v.workingSetMiB / v.pods, 1)} | ${f(b.workingSetMiB / b.pods, 1)} | ${ratio(v.workingSetMiB / v.pods, b.workingSetMiB / b.pods)} |`,
       `| fleet: anonymous per pod (MiB) | ${f(v.anonMiB / v.pods, 1)} | ${f(b.anonMiB / b.pods, 1)} | ${ratio(v.anonMiB / v.pods, b.anonMiB / b.pods)} |`,
+      "",
+      `Fleet requests in the window: vaultlet ${paths(v)}; bao agent ${paths(b)}.`,
     );
   }
   return lines.join("\n");

@@ -224,26 +224,33 @@ async function measureWindow(
   };
 }
 
-/** Requests each side made in the window, from the audit log (root-token set-up calls left out). */
-function requestsIn(bao: OpenBaoServer, kind: AgentKind, w: WindowSample): number {
+/** Requests each side made in the window by "operation path", from the audit log (root-token set-up calls left out). */
+function requestsIn(bao: OpenBaoServer, kind: AgentKind, w: WindowSample): Record<string, number> {
   const login = `auth/${authMount(kind)}/`;
-  return bao.auditRequests({ excludeRoot: true }).filter((r) => {
+  const counts: Record<string, number> = {};
+  for (const r of bao.auditRequests({ excludeRoot: true })) {
     const t = new Date(r.time).getTime();
-    if (t < w.start.getTime() || t >= w.end.getTime()) return false;
-    return r.policies.includes(policyName(kind)) || r.path.startsWith(login);
-  }).length;
+    if (t < w.start.getTime() || t >= w.end.getTime()) continue;
+    if (!r.policies.includes(policyName(kind)) && !r.path.startsWith(login)) continue;
+    const key = `${r.operation} ${r.path}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
 
 function figures(b: Bench, refs: readonly PodRef[], w: WindowSample, kind: AgentKind): KindFigures {
   const mine = refs.filter((r) => r.kind === kind);
   const sum = (m: Map<string, number>) => mine.reduce((n, r) => n + m.get(r.name)!, 0);
   const minutes = (w.end.getTime() - w.start.getTime()) / 60_000;
+  const requests = requestsIn(b.bao, kind, w);
+  const total = Object.values(requests).reduce((n, c) => n + c, 0);
   return {
     pods: mine.length,
     workingSetMiB: sum(w.workingSetMiB),
     anonMiB: sum(w.anonMiB),
     cpuSecondsPerMinute: sum(w.cpuSeconds) / minutes,
-    requestsPerMinute: requestsIn(b.bao, kind, w) / minutes,
+    requestsPerMinute: total / minutes,
+    requestsByPath: requests,
   };
 }
 
