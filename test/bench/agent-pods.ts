@@ -164,7 +164,8 @@ async function waitRunning(
         `${running.length}/${names.size} pods running after ${timeoutMs / 1000} s; first late one:\n${await diag(b, late)}`,
       );
     }
-    await sleep(2000);
+    // listing 200 pods as JSON costs kubectl a third of a core: not too often
+    await sleep(5000);
   }
 }
 

@@ -326,7 +326,7 @@ async function main(): Promise<number> {
   const doc = [
     "# Benchmarks",
     "",
-    `Written by \`npm run bench${profileName === "default" ? "" : ` -- --${profileName}`}\` on ${started.toISOString()}. Every figure comes from this one run on this machine; ratios compare programs measured side by side.`,
+    `Written by \`npm run bench${profileName === "default" ? "" : ` -- --${profileName}`}\` on ${started.toISOString()}. Every figure comes from this one run on this machine, except the sections kept from standalone runs (test/bench/results), which give their own date, commit and command; ratios compare programs measured side by side.`,
     "",
     "## Machine",
     "",
