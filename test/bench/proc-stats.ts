@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dirname, "../..");
 import { AGENT_NODE_OPTIONS, IMAGES } from "../../deploy/images/layout.ts";
 
 /**
@@ -102,3 +104,14 @@ export function describeMachine(baoBinary: string): MachineDescription {
     kernel: firstLine("uname", ["-sr"]),
   };
 }
+
+/** The checkout's commit, e.g. "692d704" or "692d704 (with uncommitted changes)", for a result's header. */
+export function commitOf(): string {
+  const git = (args: string[]) =>
+    execFileSync("git", ["-C", ROOT, ...args], { encoding: "utf8" }).trim();
+  const dirty = git(["status", "--porcelain", "--untracked-files=no"]) !== "";
+  return `${git(["rev-parse", "--short", "HEAD"])}${dirty ? " (with uncommitted changes)" : ""}`;
+}
+
+/** Where standalone benchmark runs keep their last result; `npm run bench` includes each in BENCHMARKS.md. */
+export const RESULTS_DIR = resolve(import.meta.dirname, "results");

@@ -8,11 +8,19 @@
  *   npm run bench -- --quick           about 4 minutes: fewer repeats, shorter clocks, 300 agents
  *   npm run bench -- --long            a real minute of steady state, a 10-minute compressed hour
  *   npm run bench -- --only=agent|rest|scale|webhook
+ *   npm run bench -- --only=pods       the agents in real pods (needs the cluster up and the
+ *                                      images built with --bench; see test/bench/agent-pods.ts)
+ *
+ * The webhook suite runs the reference injector beside vaultlet when its
+ * binary is there (test/bench/webhook-reference.ts says how to build it).
+ * Standalone runs keep their last result in test/bench/results/*.md
+ * (agent-pods.ts, webhook.ts with the reference); every BENCHMARKS.md
+ * includes them, each with its own date, commit and command.
  *   VAULTLET_BIN=FILE npm run bench    which vaultlet to measure (default dist/vaultlet-agent.mjs
  *                                      when built, else the sources)
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -20,7 +28,9 @@ import { findBaoBinary } from "../support/openbao.ts";
 import type { AgentVsBaoResult, SidecarSample } from "./agent-vs-bao.ts";
 import type { AtRestResult } from "./agent-at-rest.ts";
 import type { ScaleResult } from "./agent-scale.ts";
-import { describeMachine, type MachineDescription } from "./proc-stats.ts";
+import type { WebhookBenchResult } from "./webhook.ts";
+import { describeMachine, RESULTS_DIR, type MachineDescription } from "./proc-stats.ts";
+import { HOW_TO_BUILD_REFERENCE, referenceBinary } from "./webhook-reference.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const OUT = join(import.meta.dirname, "BENCHMARKS.md");
@@ -41,25 +51,30 @@ const PROFILES = {
     rest: ["--seconds=20"],
     scale: ["--agents=300", "--before=30", "--outage=30", "--after=40"],
     webhook: { seconds: 5, repeats: 3 },
+    pods: ["--rest=30", "--rotation=30", "--fleet=20", "--fleet-rest=60"],
   },
   default: {
     agent: ["--runs=5", "--pairs=3", "--steady=60", "--hour=120"],
     rest: ["--seconds=60"],
     scale: ["--agents=1000", "--before=60", "--outage=30", "--after=60"],
     webhook: { seconds: 10, repeats: 3 },
+    pods: ["--rest=60", "--rotation=60", "--fleet=100", "--fleet-rest=120"],
   },
   long: {
     agent: ["--runs=9", "--pairs=3", "--steady=60", "--hour=600"],
     rest: ["--seconds=300"],
     scale: ["--agents=1000", "--before=300", "--outage=30", "--after=300"],
     webhook: { seconds: 30, repeats: 5 },
+    pods: ["--rest=300", "--rotation=120", "--fleet=100", "--fleet-rest=300"],
   },
 } as const;
 const profileName = flags.long ? "long" : flags.quick ? "quick" : "default";
 const profile = PROFILES[profileName];
 
+/** pods needs a running cluster: only when named */
 function wants(suite: string): boolean {
-  return !flags.only || flags.only.split(",").includes(suite);
+  if (!flags.only) return suite !== "pods";
+  return flags.only.split(",").includes(suite);
 }
 
 /** runs one suite script in its own process; its JSON result comes back through a file */
@@ -300,14 +315,21 @@ async function main(): Promise<number> {
         `vaultlet ran as: \`${bin ? bin.replace(ROOT + "/", "") : "deploy/cli/bin.ts"}\``,
         "",
         text,
+        "",
+        await referenceSection(result),
       ].join("\n"),
     );
+  }
+
+  if (wants("pods")) {
+    const out = join(RESULTS_DIR, "agent-pods.md");
+    await suite<unknown>("agent-pods.ts", [...profile.pods, `--markdown=${out}`], {});
   }
 
   const doc = [
     "# Benchmarks",
     "",
-    `Written by \`npm run bench${profileName === "default" ? "" : ` -- --${profileName}`}\` on ${started.toISOString()}. Every figure comes from this one run on this machine; ratios compare programs measured side by side.`,
+    `Written by \`npm run bench${profileName === "default" ? "" : ` -- --${profileName}`}\` on ${started.toISOString()}. Every figure comes from this one run on this machine, except the sections kept from standalone runs (test/bench/results), which give their own date, commit and command; ratios compare programs measured side by side.`,
     "",
     "## Machine",
     "",
@@ -318,11 +340,38 @@ async function main(): Promise<number> {
     "",
     notes.length ? notes.map((n) => `- ${n}`).join("\n") : "None in this run.",
     "",
+    keptResults(),
     readExplanations(),
   ].join("\n");
   writeFileSync(OUT, doc);
   console.log(`\nwritten: ${OUT.replace(ROOT + "/", "")}`);
   return 0;
+}
+
+/** The reference injector beside vaultlet, same profile, or how to build it. */
+async function referenceSection(vaultlet: WebhookBenchResult): Promise<string> {
+  const reference = referenceBinary();
+  if (!reference) return `Reference injector: ${HOW_TO_BUILD_REFERENCE}`;
+  const bench = await import("./webhook.ts");
+  const r = await bench.runWebhookBench({ ...profile.webhook, reference });
+  const table = bench.formatWebhookComparison(vaultlet, r);
+  console.log(`\nwebhook against the reference\n${table}`);
+  return [
+    `Against the reference injector, run right after it the same way (${r.note ?? ""}):`,
+    "",
+    table,
+    "",
+    bench.formatWebhookBench(r),
+  ].join("\n");
+}
+
+/** Standalone runs' last results (test/bench/results), each with its own date and command. */
+function keptResults(): string {
+  if (!existsSync(RESULTS_DIR)) return "";
+  const files = readdirSync(RESULTS_DIR)
+    .filter((f) => f.endsWith(".md"))
+    .sort();
+  return files.map((f) => readFileSync(join(RESULTS_DIR, f), "utf8")).join("\n");
 }
 
 /** why the figures are what they are; kept beside the generator so a run never loses it */

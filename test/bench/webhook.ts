@@ -46,6 +46,12 @@ import { admissionReview, annotatedPod } from "../webhook/server/reviews.ts";
 import { tlsFixture } from "../webhook/server/tls-fixture.ts";
 import { WEBHOOK_NODE_FLAGS } from "../../deploy/images/layout.ts";
 import { imageEnv, median, procCpuSeconds, procMemory } from "./proc-stats.ts";
+import {
+  HOW_TO_BUILD_REFERENCE,
+  REFERENCE_VERSION,
+  referenceBinary,
+  spawnReference,
+} from "./webhook-reference.ts";
 
 const BIN = fileURLToPath(new URL("../../deploy/cli/bin.ts", import.meta.url));
 const PATCH_MARK = '"patchType":"JSONPatch"';
@@ -75,6 +81,8 @@ export interface WebhookBenchOptions {
   readonly nodeOptions?: string;
   /** False: memory and the burst only, no latency runs (default true). */
   readonly latency?: boolean;
+  /** The reference injector's binary: measure it instead of vaultlet, the same way. */
+  readonly reference?: string;
   /** Progress lines (default: none). */
   readonly progress?: (line: string) => void;
 }
@@ -132,6 +140,10 @@ export interface WebhookBenchResult {
     readonly node: string;
   };
   readonly requestBytes: number;
+  /** "vaultlet", or the reference injector and its version */
+  readonly server: string;
+  /** how the reference was run, when it was */
+  readonly note?: string;
   readonly nodeOptions: string;
   /** node flags before the entry script (the image's entrypoint flags) */
   readonly nodeArgs: readonly string[];
@@ -181,8 +193,10 @@ export async function runWebhookBench(
         node: process.version,
       },
       requestBytes: Buffer.byteLength(body),
-      nodeOptions: webhookNodeOptions(options),
-      nodeArgs: webhookNodeArgs(options),
+      server: options.reference ? `reference (vault-k8s ${REFERENCE_VERSION})` : "vaultlet",
+      ...(options.reference && lastReferenceNote ? { note: lastReferenceNote } : {}),
+      nodeOptions: options.reference ? "" : webhookNodeOptions(options),
+      nodeArgs: options.reference ? [] : webhookNodeArgs(options),
       seconds,
       repeats,
     };
@@ -198,6 +212,9 @@ interface RunningWebhook {
   readonly url: string;
   stop(): Promise<void>;
 }
+
+/** how the last reference injector was run (its API server), for the report */
+let lastReferenceNote: string | undefined;
 
 function webhookNodeOptions(options: WebhookBenchOptions): string {
   return options.nodeOptions ?? imageEnv("webhook")["NODE_OPTIONS"] ?? "";
@@ -215,24 +232,16 @@ async function startWebhook(options: WebhookBenchOptions, tls: Tls): Promise<Run
   const logFile = join(logDir, "webhook.log");
   const logFd = openSync(logFile, "w");
   const port = await freePort();
-  const { NODE_OPTIONS: _image, ...imageMalloc } = imageEnv("webhook");
-  const nodeOptions = webhookNodeOptions(options);
-  const child = spawn(
-    process.execPath,
-    [...webhookNodeArgs(options), options.bin ?? BIN, "webhook", `-listen=127.0.0.1:${port}`],
-    {
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        AGENT_INJECT_VAULT_ADDR: "https://vault.vault.svc:8200",
-        AGENT_INJECT_TLS_CERT_FILE: tls.certFile,
-        AGENT_INJECT_TLS_KEY_FILE: tls.keyFile,
-        ...(options.nodeOptions === undefined ? imageMalloc : {}),
-        ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
-        ...options.env,
-      },
-      stdio: ["ignore", "ignore", logFd],
-    },
-  );
+  const env = {
+    PATH: process.env["PATH"] ?? "",
+    AGENT_INJECT_VAULT_ADDR: "https://vault.vault.svc:8200",
+    AGENT_INJECT_TLS_CERT_FILE: tls.certFile,
+    AGENT_INJECT_TLS_KEY_FILE: tls.keyFile,
+    ...options.env,
+  };
+  const { child, note } = options.reference
+    ? await spawnReference({ bin: options.reference, port, env, logFd, workDir: logDir })
+    : { child: spawnVaultlet(options, port, env, logFd), note: undefined };
   closeSync(logFd);
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -243,12 +252,37 @@ async function startWebhook(options: WebhookBenchOptions, tls: Tls): Promise<Run
   };
   const url = `https://127.0.0.1:${port}`;
   try {
-    await waitForHealth(child, url, tls.ca.certPem, logFile);
+    const health = options.reference ? "/health/ready" : "/healthz";
+    await waitForHealth(child, url, tls.ca.certPem, logFile, health);
   } catch (err) {
     await stop();
     throw err;
   }
+  if (note) lastReferenceNote = note;
   return { pid: child.pid!, url, stop };
+}
+
+/** vaultlet's webhook with the image's node settings (unless the options say otherwise). */
+function spawnVaultlet(
+  options: WebhookBenchOptions,
+  port: number,
+  env: Record<string, string>,
+  logFd: number,
+): ChildProcess {
+  const { NODE_OPTIONS: _image, ...imageMalloc } = imageEnv("webhook");
+  const nodeOptions = webhookNodeOptions(options);
+  return spawn(
+    process.execPath,
+    [...webhookNodeArgs(options), options.bin ?? BIN, "webhook", `-listen=127.0.0.1:${port}`],
+    {
+      env: {
+        ...(options.nodeOptions === undefined ? imageMalloc : {}),
+        ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+        ...env,
+      },
+      stdio: ["ignore", "ignore", logFd],
+    },
+  );
 }
 
 function cannonOptions(url: string, tls: Tls, body: string) {
@@ -509,10 +543,11 @@ async function waitForHealth(
   url: string,
   ca: string,
   logFile: string,
+  path = "/healthz",
 ): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const status = await httpsRequest({ url, path: "/healthz", ca }).then(
+    const status = await httpsRequest({ url, path, ca }).then(
       (r) => r.status,
       () => 0,
     );
@@ -597,17 +632,52 @@ async function openLoop(
   };
 }
 
+/** vaultlet beside the reference injector, figure by figure. */
+export function formatWebhookComparison(v: WebhookBenchResult, r: WebhookBenchResult): string {
+  const f = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+  const row = (figure: string, a: number, b: number, digits: number, goal = "") =>
+    `| ${figure} | ${f(a, digits)} | ${f(b, digits)} | ${b > 0 ? `${f(a / b, 2)}x` : "-"} | ${goal} |`;
+  const lines = [
+    "| figure | vaultlet | reference | vaultlet / reference | goal (vaultlet) |",
+    "|---|---:|---:|---:|---|",
+    row("RSS idle (MiB)", v.memory.rssIdleMiB, r.memory.rssIdleMiB, 1, "<= 64"),
+    row(
+      `peak RSS over ${v.memory.burstRequests} requests at 50 connections (MiB)`,
+      v.memory.peakOverBurstMiB,
+      r.memory.peakOverBurstMiB,
+      1,
+      "<= 90",
+    ),
+    row("CPU ms per request, burst", v.cpuMsPerRequest.burst, r.cpuMsPerRequest.burst, 3),
+  ];
+  for (const vr of v.rows) {
+    const rr = r.rows.find((x) => x.run === vr.run);
+    if (rr) lines.push(row(`req/s, ${vr.run}`, vr.reqPerSec, rr.reqPerSec, 0));
+  }
+  return lines.join("\n");
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const result = await runWebhookBench({
+  const common: WebhookBenchOptions = {
     seconds: Number(process.env["BENCH_SECONDS"] ?? 10),
     repeats: Number(process.env["BENCH_REPEATS"] ?? 3),
+    latency: !process.env["BENCH_MEMORY_ONLY"],
+    memoryRuns: Number(process.env["BENCH_MEMORY_RUNS"] ?? 3),
+    progress: (line) => console.error(line),
+  };
+  const result = await runWebhookBench({
+    ...common,
     ...(process.env["VAULTLET_WEBHOOK_BIN"] ? { bin: process.env["VAULTLET_WEBHOOK_BIN"] } : {}),
     ...(process.env["VAULTLET_NODE_OPTIONS"] !== undefined
       ? { nodeOptions: process.env["VAULTLET_NODE_OPTIONS"] }
       : {}),
-    latency: !process.env["BENCH_MEMORY_ONLY"],
-    memoryRuns: Number(process.env["BENCH_MEMORY_RUNS"] ?? 3),
-    progress: (line) => console.error(line),
   });
   console.log(formatWebhookBench(result));
+  // the reference injector right after, the same way, when its binary is here
+  const reference = referenceBinary();
+  if (!reference) console.log(`\nReference injector: ${HOW_TO_BUILD_REFERENCE}`);
+  else {
+    const r = await runWebhookBench({ ...common, reference });
+    console.log(`\n${r.server}: ${r.note ?? ""}\n\n${formatWebhookComparison(result, r)}`);
+  }
 }

@@ -150,6 +150,8 @@ export function kubeletConfig(layout: ClusterLayout, spec: ClusterSpec): string 
       "imagefs.available": "0%",
       "nodefs.inodesFree": "0%",
     },
+    // the default (110) cannot hold the benchmark's two fleets of 100 pods side by side
+    maxPods: 250,
     nodeStatusUpdateFrequency: "4s",
     syncFrequency: "10s",
     fileCheckFrequency: "10s",
