@@ -14,13 +14,11 @@
  * The app is the cluster's probe image sleeping; both agents render one KV
  * v2 secret and re-read it every `interval`.
  */
-import { execFile } from "node:child_process";
-import { join, resolve } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import { BAO_BIN_PATH } from "../../deploy/images/layout.ts";
 import { PROBE_IMAGE } from "../support/cluster/client.ts";
+import { vaultletInject } from "../support/cluster/inject.ts";
 
-const CLI = join(resolve(import.meta.dirname, "../.."), "deploy/cli/bin.ts");
 const A = "vault.hashicorp.com/";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -72,15 +70,10 @@ function annotatedPod(interval: string): Obj {
 }
 
 /** `vaultlet inject` of the annotated pod: the pod spec the webhook would admit. */
-export function injectedPod(opts: PodShapeOptions): Promise<Obj> {
-  const args = [CLI, "inject", "-f", "-", `-vault-address=http://${opts.vaultAddress}`];
-  return new Promise((done, fail) => {
-    const child = execFile(process.execPath, args, (err, stdout, stderr) => {
-      if (err) fail(new Error(`vaultlet inject: ${stderr.trim() || err.message}`));
-      else done(parseAllDocuments(stdout)[0]!.toJS() as Obj);
-    });
-    child.stdin?.end(stringify(annotatedPod(opts.interval)));
-  });
+export async function injectedPod(opts: PodShapeOptions): Promise<Obj> {
+  const manifest = stringify(annotatedPod(opts.interval));
+  const { stdout } = await vaultletInject(manifest, `http://${opts.vaultAddress}`);
+  return parseAllDocuments(stdout)[0]!.toJS() as Obj;
 }
 
 function agentContainers(pod: Obj): Obj[] {

@@ -21,7 +21,6 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -42,10 +41,10 @@ import {
   startPostgres,
   type PostgresServer,
 } from "../support/postgres.ts";
+import { vaultletInject } from "../support/cluster/inject.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const EXAMPLES = join(ROOT, "deploy/examples");
-const CLI = join(ROOT, "deploy/cli/bin.ts");
 const A = "vault.hashicorp.com/";
 const APP_UID = 10001;
 /** the injector's default agent uid (webhook/settings.ts) */
@@ -105,17 +104,6 @@ function checkoutCopy(): string {
   app.image = CHECKOUT_APP_IMAGE;
   app.imagePullPolicy = "Never";
   return kept.map((d) => stringify(d)).join("---\n");
-}
-
-/** `vaultlet inject -f -` with the manifest on stdin. */
-function injectWithInput(args: string[], input: string): Promise<string> {
-  return new Promise((done, fail) => {
-    const child = execFile(process.execPath, args, (err, stdout, stderr) => {
-      if (err) fail(new Error(`vaultlet inject: ${stderr.trim() || err.message}`));
-      else done(stdout);
-    });
-    child.stdin?.end(input);
-  });
 }
 
 async function diagnostics(): Promise<string> {
@@ -204,10 +192,7 @@ before(async () => {
     port: Number(new URL(bao.address).port),
   });
   await ensureCheckoutAppImage(cluster);
-  const manifest = await injectWithInput(
-    [CLI, "inject", "-f", "-", `-vault-address=http://${relay.address}`],
-    checkoutCopy(),
-  );
+  const { stdout: manifest } = await vaultletInject(checkoutCopy(), `http://${relay.address}`);
   await cluster.apply(manifest, ns);
   const status = await cluster
     .kubectl(["rollout", "status", "deployment/checkout", "-n", ns, "--timeout=240s"])

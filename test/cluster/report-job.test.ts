@@ -14,7 +14,6 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
@@ -31,10 +30,10 @@ import {
   trustClusterTokenReview,
   type TokenReviewTrust,
 } from "../support/cluster/vault-trust.ts";
+import { vaultletInject } from "../support/cluster/inject.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const EXAMPLES = join(ROOT, "deploy/examples");
-const CLI = join(ROOT, "deploy/cli/bin.ts");
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -54,15 +53,8 @@ async function setUpVault(): Promise<void> {
   await bao.kvPut("secret", "batch/report", { bucket: "reports", region: "eu" });
 }
 
-function inject(manifest: string): Promise<string> {
-  return new Promise((done, fail) => {
-    const args = [CLI, "inject", "-f", "-", `-vault-address=http://${relay.address}`];
-    const child = execFile(process.execPath, args, (err, stdout, stderr) => {
-      if (err) fail(new Error(`vaultlet inject: ${stderr.trim() || err.message}`));
-      else done(stdout);
-    });
-    child.stdin?.end(manifest);
-  });
+async function inject(manifest: string): Promise<string> {
+  return (await vaultletInject(manifest, `http://${relay.address}`)).stdout;
 }
 
 /** The example's objects in the test's namespace, the report run by the test app once. */

@@ -15,8 +15,6 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { join, resolve } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import { NONROOT } from "../../deploy/images/layout.ts";
 import { ensureCheckoutAppImage } from "../support/cluster/app-image.ts";
@@ -26,8 +24,8 @@ import { startRelay, type Relay } from "../support/cluster/relay.ts";
 import { ensureVaultletImage } from "../support/cluster/vaultlet-images.ts";
 import { startOpenBao, type OpenBaoServer } from "../support/openbao.ts";
 import { trustClusterJwt } from "../support/cluster/vault-trust.ts";
+import { vaultletInject } from "../support/cluster/inject.ts";
 
-const CLI = join(resolve(import.meta.dirname, "../.."), "deploy/cli/bin.ts");
 const A = "vault.hashicorp.com/";
 /** the test app image's own USER */
 const IMAGE_UID = NONROOT.uid;
@@ -116,18 +114,10 @@ function appPod(name: string, ids: { pod?: Ids; app?: Ids }, extra: Obj = {}): O
 }
 
 /** `vaultlet inject` of one pod: the injected pod and what it printed on stderr. */
-function inject(pod: Obj): Promise<Injected> {
-  const args = [CLI, "inject", "-f", "-", `-vault-address=http://${relay.address}`];
-  return new Promise((done, fail) => {
-    const child = execFile(process.execPath, args, (err, stdout, stderr) => {
-      if (err) fail(new Error(`vaultlet inject: ${stderr.trim() || err.message}`));
-      else {
-        const warnings = stderr.split("\n").filter((l) => l.includes("agent-inject-signal"));
-        done({ pod: parseAllDocuments(stdout)[0]!.toJS() as Obj, warnings });
-      }
-    });
-    child.stdin?.end(stringify(pod));
-  });
+async function inject(pod: Obj): Promise<Injected> {
+  const { stdout, stderr } = await vaultletInject(stringify(pod), `http://${relay.address}`);
+  const warnings = stderr.split("\n").filter((l) => l.includes("agent-inject-signal"));
+  return { pod: parseAllDocuments(stdout)[0]!.toJS() as Obj, warnings };
 }
 
 function agentOf(pod: Obj): Obj {
