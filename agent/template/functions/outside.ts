@@ -65,7 +65,8 @@ function pathOp<T>(op: string, path: string, run: () => T): T {
 /** Go's strconv.ParseUint(s, 8, 32), keeping the permission bits as os.Chmod does. */
 function parseMode(s: string): number {
   const quoted = goQuote(s);
-  if (!/^[0-7]+$/.test(s)) throw new FunctionError(`strconv.ParseUint: parsing ${quoted}: invalid syntax`);
+  if (!/^[0-7]+$/.test(s))
+    throw new FunctionError(`strconv.ParseUint: parsing ${quoted}: invalid syntax`);
   const value = Number.parseInt(s, 8);
   if (value > 0xffffffff)
     throw new FunctionError(`strconv.ParseUint: parsing ${quoted}: value out of range`);
@@ -156,10 +157,13 @@ interface ExecFailure extends NodeJS.ErrnoException {
   stderr?: Buffer;
 }
 
-function pluginFailure(name: string, e: ExecFailure): FunctionError {
+/** Go's Duration text for whole seconds or milliseconds ("30s", "250ms"). */
+const goDuration = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+
+function pluginFailure(name: string, e: ExecFailure, timeoutMs: number): FunctionError {
   const q = goQuote(name);
   if (e.code === "ETIMEDOUT")
-    return new FunctionError(`exec ${q}: did not finish in ${PLUGIN_TIMEOUT_MS / 1000}s`);
+    return new FunctionError(`exec ${q}: did not finish in ${goDuration(timeoutMs)}`);
   if (e.code === "ENOBUFS")
     return new FunctionError(`exec ${q}: printed more than ${PLUGIN_OUTPUT_LIMIT} bytes`);
   let reason: string;
@@ -184,6 +188,7 @@ function pluginFailure(name: string, e: ExecFailure): FunctionError {
  */
 export function createPlugin(
   env: Readonly<Record<string, string | undefined>>,
+  timeoutMs = PLUGIN_TIMEOUT_MS,
 ): (name: string, ...args: string[]) => string {
   return (name, ...args) => {
     if (name === "") return "";
@@ -192,7 +197,7 @@ export function createPlugin(
       const stdout = execFileSync(name, argv, {
         env: env as NodeJS.ProcessEnv,
         stdio: ["ignore", "pipe", "pipe"],
-        timeout: PLUGIN_TIMEOUT_MS,
+        timeout: timeoutMs,
         killSignal: "SIGKILL",
         maxBuffer: PLUGIN_OUTPUT_LIMIT,
         shell: false,
@@ -200,7 +205,7 @@ export function createPlugin(
       });
       return stdout.toString("utf8").trim();
     } catch (e) {
-      throw pluginFailure(name, e as ExecFailure);
+      throw pluginFailure(name, e as ExecFailure, timeoutMs);
     }
   };
 }
