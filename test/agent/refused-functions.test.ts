@@ -60,6 +60,7 @@ test("a template calling writeToFile or plugin stops the agent at start-up, nami
     assert.match(output, /TEMPLATE_REFUSED/);
     assert.match(output, new RegExp(`refused-${fn}:2:3: function \\\\"${fn}\\\\" is refused`));
     assert.ok(output.includes(`-allow-function=${fn}`), output);
+    assert.ok(output.includes(`vault.hashicorp.com/agent-allow-functions: \\"${fn}\\"`), output);
     assert.ok(output.includes(`vaultlet { allow_functions = [\\"${fn}\\"] }`), output);
     assert.equal(existsSync(join(dir, `fine-${fn}`)), false, "a template was rendered");
     assert.equal(existsSync(join(dir, `refused-${fn}`)), false);

@@ -100,7 +100,9 @@ export function renderFunctionDocs(): string {
       "(deploy/docs/threat-model.md). So a template that calls either one is refused at start-up " +
       "(`TEMPLATE_REFUSED`, naming the function, the template and the setting), unless the agent config " +
       'allows that function by name: `vaultlet { allow_functions = ["writeToFile"] }` (bao agent ignores ' +
-      "the `vaultlet` block, so the same file runs in both) or the agent's flag `-allow-function=writeToFile`. " +
+      "the `vaultlet` block, so the same file runs in both), the agent's flag `-allow-function=writeToFile`, or on " +
+      'a pod the annotation `vault.hashicorp.com/agent-allow-functions: "writeToFile"` (the admission answer ' +
+      "then carries a warning). " +
       "Each is allowed separately. Allowed, they run as in Vault Agent: `writeToFile(path, owner, group, " +
       'mode, [flags,] content)` with flags `"append"` and `"newline"`, an owner or group by name or number ' +
       '(`""` keeps the agent\'s), and `plugin(command, args...)` without a shell, each argument trimmed, ' +

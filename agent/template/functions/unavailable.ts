@@ -21,7 +21,8 @@ export function unavailableFunction(
       detail:
         `function "${name}"${source === undefined ? "" : ` (template source ${JSON.stringify(source)})`} ` +
         `is refused: it ${refused}; it is off by default. To allow it, set ` +
-        `vaultlet { allow_functions = ["${name}"] } in the agent config, or start the agent with ` +
+        `vaultlet { allow_functions = ["${name}"] } in the agent config (on a pod: annotation ` +
+        `vault.hashicorp.com/agent-allow-functions: "${name}"), or start the agent with ` +
         `-allow-function=${name} (see deploy/docs/threat-model.md and ${REFERENCE})`,
     };
   }
