@@ -88,7 +88,7 @@ const CASES: Case[] = [
   {
     name: "p-killed",
     template: `{{ plugin "/bin/sh" "-c" "kill -9 $$" }}`,
-    error: /exec \"\/bin\/sh\": signal: killed\n/,
+    error: /exec "\/bin\/sh": signal: killed\n/,
   },
   {
     name: "p-not-on-path",

@@ -9,7 +9,11 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseAgentConfig } from "../../../../shared/agent-config/index.ts";
+import {
+  parseAgentConfig,
+  parseAgentConfigJson,
+  toJson,
+} from "../../../../shared/agent-config/index.ts";
 import { createPlugin, writeToFile } from "../../../../agent/template/functions/outside.ts";
 import { problemsOf } from "../../../shared/agent-config/helpers.ts";
 import { render, renderError } from "../go/render-helpers.ts";
@@ -110,6 +114,8 @@ test("vaultlet { allow_functions } takes writeToFile and plugin only, and names 
     source: "a.hcl",
   });
   assert.deepEqual(ok.config.vaultlet, { allow_functions: ["plugin"] });
+  const json = JSON.stringify(toJson(ok.config));
+  assert.deepEqual(parseAgentConfigJson(json, "a.json").config.vaultlet, ok.config.vaultlet);
   const problems = await problemsOf(() =>
     parseAgentConfig(`${base}vaultlet {\n  allow_functions = ["plugin", "sh"]\n}\n`, {
       source: "a.hcl",
