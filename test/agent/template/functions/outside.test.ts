@@ -125,3 +125,16 @@ test("vaultlet { allow_functions } takes writeToFile and plugin only, and names 
   assert.match(problems[0]!, /vaultlet\.allow_functions/);
   assert.match(problems[0]!, /each "writeToFile" or "plugin"/);
 });
+
+test("a failed plugin's error shows what it printed with the template's secrets redacted", () => {
+  const text =
+    '{{ with secret "secret/data/app" }}' +
+    '{{ plugin "/bin/sh" "-c" "echo \\"$1\\" >&2; exit 2" "sh" .Data.data.password }}{{ end }}';
+  const e = renderError(text, { allowFunctions: ["plugin"] });
+  assert.equal(e.code, "TEMPLATE_EXEC");
+  assert.match(
+    e.message,
+    /error calling plugin: exec "\/bin\/sh": exit status 2\n\nstdout:\n\n\n\nstderr:\n\n\[redacted\]\n$/,
+  );
+  assert.ok(!e.message.includes("s3cr3t!"), e.message);
+});
