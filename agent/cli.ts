@@ -7,15 +7,20 @@ import {
   type AgentConfig,
   type LoadedConfig,
 } from "../shared/agent-config/index.ts";
+import { ALLOWABLE_FUNCTIONS, type AllowableFunction } from "../shared/agent-config/values.ts";
 import { VaultletError } from "../shared/errors.ts";
 import { createLogger } from "../shared/log.ts";
 import { runAgent } from "./runner/agent.ts";
 
 const USAGE = `usage: vaultlet agent -config=FILE [-config=FILE ...] [-config-env=VAR] [-log-level=LEVEL]
+                      [-allow-function=NAME ...]
 
-  -config=FILE      Vault Agent config, HCL or JSON (a file or a directory); repeatable
-  -config-env=VAR   a JSON config, base64-encoded, in environment variable VAR; repeatable
-  -log-level=LEVEL  trace, debug, info, warn or error (overrides log_level)
+  -config=FILE          Vault Agent config, HCL or JSON (a file or a directory); repeatable
+  -config-env=VAR       a JSON config, base64-encoded, in environment variable VAR; repeatable
+  -log-level=LEVEL      trace, debug, info, warn or error (overrides log_level)
+  -allow-function=NAME  let templates call writeToFile or plugin (off by default; see
+                        deploy/docs/threat-model.md); repeatable, one function each; adds to
+                        the config's vaultlet { allow_functions }
 
 exit_after_auth = true renders once and exits (0 on success, 1 with the reason);
 otherwise the agent runs until SIGTERM.
@@ -31,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
         config: { type: "string", multiple: true },
         "config-env": { type: "string", multiple: true },
         "log-level": { type: "string" },
+        "allow-function": { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: false,
@@ -51,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     );
   }
   const loaded = await loadConfigs(files, envs);
-  const config = loaded.config;
+  const config = withAllowedFunctions(loaded.config, values["allow-function"] ?? []);
   const format = config.log_format === "standard" ? "standard" : "json";
   const log = createLogger({
     level: values["log-level"] ?? config.log_level ?? "info",
@@ -90,6 +96,21 @@ async function loadConfigs(files: string[], envs: string[]): Promise<LoadedConfi
     .slice(1)
     .reduce<AgentConfig>((acc, p) => mergeConfigs(acc, p.config), parts[0]!.config);
   return { config, warnings: parts.flatMap((p) => p.warnings) };
+}
+
+/** -allow-function names join the config's vaultlet.allow_functions (checked by the same parser). */
+function withAllowedFunctions(config: AgentConfig, names: string[]): AgentConfig {
+  if (names.length === 0) return config;
+  const bad = names.find((n) => !(ALLOWABLE_FUNCTIONS as readonly string[]).includes(n));
+  if (bad !== undefined) {
+    throw new VaultletError(
+      "USAGE",
+      `-allow-function=${bad}: not a function that can be allowed; use writeToFile or plugin\n\n${USAGE}`,
+    );
+  }
+  const allowed = names as AllowableFunction[];
+  const merged = new Set([...(config.vaultlet?.allow_functions ?? []), ...allowed]);
+  return { ...config, vaultlet: { ...config.vaultlet, allow_functions: [...merged] } };
 }
 
 function decodeEnv(name: string): string {

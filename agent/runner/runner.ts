@@ -18,6 +18,7 @@ import {
 import type { SecretsStore } from "../secrets/store.ts";
 import { bundleFromPem } from "../secrets/pem-file.ts";
 import type {
+  CompileOptions,
   CompiledTemplate,
   Dependency,
   RenderEnvironment,
@@ -104,6 +105,7 @@ export class AgentRunner {
         name: `env_template "${t.name}"`,
         compiled: this.#compile(t.engine, t.contents ?? readSource(t.source, t.name), {
           name: `env_template "${t.name}"`,
+          source: t.source,
           leftDelimiter: t.left_delimiter,
           rightDelimiter: t.right_delimiter,
           errorOnMissingKey: t.error_on_missing_key,
@@ -230,6 +232,7 @@ export class AgentRunner {
       stanza: t,
       compiled: this.#compile(t.engine, text, {
         name,
+        source: t.source,
         leftDelimiter: t.left_delimiter,
         rightDelimiter: t.right_delimiter,
         errorOnMissingKey: t.error_on_missing_key,
@@ -265,6 +268,7 @@ export class AgentRunner {
     text: string,
     opts: {
       name: string;
+      source: string | undefined;
       leftDelimiter?: string;
       rightDelimiter?: string;
       errorOnMissingKey: boolean;
@@ -278,7 +282,8 @@ export class AgentRunner {
         `${opts.name}: the ${kind} template engine is not available`,
       );
     }
-    return impl.compile(text, stripUndefined(opts) as typeof opts);
+    const allowFunctions = this.#p.config.vaultlet?.allow_functions;
+    return impl.compile(text, stripUndefined({ ...opts, allowFunctions }) as CompileOptions);
   }
 
   async #renderFile(job: FileJob): Promise<void> {

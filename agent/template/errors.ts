@@ -3,7 +3,7 @@ import { VaultletError } from "../../shared/errors.ts";
 export const TEMPLATE_PARSE = "TEMPLATE_PARSE";
 export const TEMPLATE_EXEC = "TEMPLATE_EXEC";
 export const TEMPLATE_LIMIT = "TEMPLATE_LIMIT";
-/** the template calls a function vaultlet refuses on purpose (writeToFile, plugin) */
+/** the template calls a function that is off by default and not allowed (writeToFile, plugin) */
 export const TEMPLATE_REFUSED = "TEMPLATE_REFUSED";
 
 export type TemplateErrorCode =

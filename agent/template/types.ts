@@ -89,6 +89,10 @@ export interface CompileOptions {
   leftDelimiter?: string;
   rightDelimiter?: string;
   errorOnMissingKey?: boolean;
+  /** the template file, when the config names one (error messages say it beside the name) */
+  source?: string;
+  /** functions that reach outside the template the config allows (writeToFile, plugin) */
+  allowFunctions?: readonly string[];
 }
 
 export interface RenderResult {

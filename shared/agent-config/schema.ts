@@ -348,7 +348,12 @@ const cache: BlockSchema = {
 
 /** vaultlet extension: the agent's own endpoint and shutdown behaviour. */
 const vaultlet: BlockSchema = {
-  fields: { listen: str, revoke_on_shutdown: bool, startup_jitter: duration },
+  fields: {
+    listen: str,
+    revoke_on_shutdown: bool,
+    startup_jitter: duration,
+    allow_functions: { parse: v.allowFunctions },
+  },
 };
 
 export const ROOT: BlockSchema = {

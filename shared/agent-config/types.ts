@@ -166,4 +166,9 @@ export interface VaultletStanza {
    * their logins spread out.
    */
   startup_jitter?: number;
+  /**
+   * template functions that reach outside the template (writeToFile, plugin),
+   * each allowed by name; none by default (deploy/docs/threat-model.md)
+   */
+  allow_functions?: Array<"writeToFile" | "plugin">;
 }

@@ -189,6 +189,23 @@ export function oneOf(...allowed: string[]): ValueParser {
   };
 }
 
+/**
+ * `vaultlet.allow_functions`: the template functions that reach outside the
+ * template, each allowed by name (one does not imply the other).
+ */
+export const ALLOWABLE_FUNCTIONS = ["writeToFile", "plugin"] as const;
+export type AllowableFunction = (typeof ALLOWABLE_FUNCTIONS)[number];
+
+export const allowFunctions: ValueParser = (raw, format) => {
+  const list = typeof raw === "string" ? [raw] : raw;
+  const known = (s: unknown): s is AllowableFunction =>
+    typeof s === "string" && (ALLOWABLE_FUNCTIONS as readonly string[]).includes(s);
+  if (Array.isArray(list) && list.every(known)) return [...new Set(list)];
+  throw new Invalid(
+    `expected a list of template functions to allow, each "writeToFile" or "plugin", got ${got(raw, format)}`,
+  );
+};
+
 /** A free-form key/value map: `config = { ... }` or the block form `config { ... }`. */
 export const map: ValueParser = (raw, format) => {
   if (isObject(raw)) return raw;

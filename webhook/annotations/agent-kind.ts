@@ -57,6 +57,11 @@ export function vaultAgentWarnings(spec: InjectionSpec): string[] {
       `${fullName(A.revokeOnShutdown)} is left out: ${BECAUSE(spec)} does not revoke its token and leases on shutdown`,
     );
   }
+  if (spec.allowFunctions.length > 0) {
+    out.push(
+      `${fullName(A.allowFunctions)} is left out: ${BECAUSE(spec)} runs writeToFile and plugin in every template, with no setting to turn them off`,
+    );
+  }
   if (spec.nativeSidecar && spec.prePopulate) {
     out.push(
       `${fullName(A.nativeSidecar)}: ${BECAUSE(spec)} has no readiness endpoint, so the native sidecar gets no startup probe and the app may start before its secrets are rendered`,

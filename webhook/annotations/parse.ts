@@ -167,6 +167,7 @@ export function parseInjectionSpec(pod: Pod, settings: InjectorSettings): ParseR
     disableKeepAlives: r.value(A.disableKeepAlives) ?? [],
     secretsVolumeSizeLimit: r.text(A.secretsVolumeSizeLimit),
     secretsReadOnly: r.value(A.secretsReadOnly),
+    allowFunctions: r.get(A.allowFunctions) ?? [],
     vault: vaultSpec(r),
     auth,
   };

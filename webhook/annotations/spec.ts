@@ -49,6 +49,8 @@ export interface InjectionSpec {
   readonly disableKeepAlives: readonly string[];
   readonly secretsVolumeSizeLimit: string | undefined;
   readonly secretsReadOnly: boolean;
+  /** template functions the pod allows (vaultlet's agent only) */
+  readonly allowFunctions: ReadonlyArray<"writeToFile" | "plugin">;
 
   readonly vault: VaultSpec;
   readonly auth: AuthSpec;

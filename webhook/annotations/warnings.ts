@@ -44,6 +44,13 @@ export function riskWarnings(spec: InjectionSpec, r: AnnotationReader): string[]
       `the Vault address ${spec.vault.address} is plain HTTP: tokens and secrets cross the network unencrypted`,
     );
   }
+  if (spec.allowFunctions.length > 0 && spec.agentKind === "vaultlet") {
+    out.push(
+      `${fullName(A.allowFunctions)} allows ${spec.allowFunctions.join(" and ")}: this pod's templates may ` +
+        "write files or run programs in the agent container, beside its Vault token and every secret it renders; " +
+        "allow them only for templates you trust (deploy/docs/threat-model.md)",
+    );
+  }
   if (spec.token.kind === "pod" && !r.has(A.tokenVolumeName)) {
     out.push(
       `the agent logs in with the pod's default service-account token (${spec.token.mountPath}), which the application also holds and the Kubernetes API accepts; without ${fullName(A.projectedToken)}: "false" the agent gets its own token scoped to Vault`,

@@ -60,7 +60,7 @@ export interface VaultAgentJson {
   disable_keep_alives?: string[];
   telemetry?: Record<string, unknown>;
   /** vaultlet extension */
-  vaultlet?: { listen?: string; revoke_on_shutdown?: boolean };
+  vaultlet?: { listen?: string; revoke_on_shutdown?: boolean; allow_functions?: string[] };
 }
 
 export interface TemplateJson {
@@ -145,6 +145,7 @@ export function buildAgentConfig(spec: InjectionSpec, role: AgentRole): VaultAge
     // interfaces; a plain sidecar's stays on loopback. Neither serves secrets.
     listen: init ? undefined : `${role === "native" ? "0.0.0.0" : "127.0.0.1"}:${OPS_PORT}`,
     revoke_on_shutdown: !init && spec.revokeOnShutdown ? true : undefined,
+    allow_functions: spec.allowFunctions.length > 0 ? [...spec.allowFunctions] : undefined,
   });
   // Vault Agent refuses keys it does not know: its config gets none of vaultlet's
   if (Object.keys(vaultlet).length > 0 && spec.agentKind === "vaultlet") config.vaultlet = vaultlet;

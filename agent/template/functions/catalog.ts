@@ -51,7 +51,12 @@ export const BAO_AGENT_FUNCTIONS: readonly string[] = [
   ...SPRIG_NAMES.map((n) => `sprig_${n}`),
 ];
 
-/** Refused on purpose (deploy/docs/threat-model.md): a template using one fails at start-up. */
+/**
+ * Off by default (deploy/docs/threat-model.md): a template using one fails at
+ * start-up unless the agent config allows it by name
+ * (`vaultlet { allow_functions }` or `-allow-function`); allowed, it runs as in
+ * Vault Agent (outside.ts).
+ */
 export const REFUSED: Readonly<Record<string, string>> = {
   writeToFile:
     "writes, chowns and chmods any path the agent can reach, outside the template's destination",

@@ -9,6 +9,7 @@ import {
   REFUSED,
 } from "./catalog.ts";
 import { createFunctions, DependencyRecorder } from "./index.ts";
+import { outsideFunctions } from "./outside.ts";
 import type { ParamType, TemplateFunction } from "./types.ts";
 
 /**
@@ -19,13 +20,16 @@ import type { ParamType, TemplateFunction } from "./types.ts";
  */
 export const DOCS_PATH = "deploy/docs/template-functions.md";
 
-/** The engine's table, with inert render bindings: only the parameter types are read. */
+/** The engine's table (with the functions that are off by default), inert: only the parameter types are read. */
 function functionTable(): Record<string, TemplateFunction> {
-  return createFunctions({
-    source: { get: () => undefined },
-    env: { env: {}, readFile: () => "", now: () => new Date(0) },
-    recorder: new DependencyRecorder(),
-  });
+  return {
+    ...createFunctions({
+      source: { get: () => undefined },
+      env: { env: {}, readFile: () => "", now: () => new Date(0) },
+      recorder: new DependencyRecorder(),
+    }),
+    ...outsideFunctions({}),
+  };
 }
 
 const GO_NAMES: Record<ParamType, string> = {
@@ -50,7 +54,8 @@ function signature(name: string, fn: TemplateFunction | undefined): string {
 }
 
 export function status(name: string, implemented: boolean): string {
-  if (Object.hasOwn(REFUSED, name)) return `refused: it ${REFUSED[name]}`;
+  if (Object.hasOwn(REFUSED, name))
+    return `off by default (refused at start-up): it ${REFUSED[name]}; when allowed, same`;
   if (Object.hasOwn(NOT_YET, name)) return `not yet: ${NOT_YET[name]}`;
   if (!implemented) return "missing";
   if (Object.hasOwn(DIFFERENCES, name)) return `same, except: ${DIFFERENCES[name]}`;
@@ -81,18 +86,29 @@ export function renderFunctionDocs(): string {
       "both agents.",
     "",
     `vaultlet implements ${done} of the ${BAO_AGENT_FUNCTIONS.length} names; ` +
-      `${count((n) => Object.hasOwn(REFUSED, n))} are refused on purpose and ` +
+      `${count((n) => Object.hasOwn(REFUSED, n))} of them are off by default, and ` +
       `${count((n) => Object.hasOwn(NOT_YET, n))} are not implemented yet. A template that calls a ` +
-      "refused function fails at start-up (`TEMPLATE_REFUSED`); one that calls a function not " +
+      "function that is off and not allowed fails at start-up (`TEMPLATE_REFUSED`); one that calls a function not " +
       'implemented yet fails at start-up with Go\'s `function "NAME" not defined` and the reason.',
     "",
-    "## Refused on purpose",
+    "## Off by default: `writeToFile` and `plugin`",
     "",
     "`writeToFile` and `plugin` reach outside the template: the first writes, chowns and chmods any " +
-      "path the agent can write, the second runs any executable. A template comes from a pod annotation, " +
-      "so whoever can create a pod would get file writes and command execution inside the agent " +
-      "container, next to its Vault token and every secret it renders (deploy/docs/threat-model.md, " +
-      "attacker (d)). vaultlet never runs them, and no setting turns them on: write files with more " +
+      "path the agent can write, the second runs any executable with the agent's environment. A template " +
+      "comes from a pod annotation, so whoever can create a pod would get file writes and command " +
+      "execution inside the agent container, next to its Vault token and every secret it renders " +
+      "(deploy/docs/threat-model.md). So a template that calls either one is refused at start-up " +
+      "(`TEMPLATE_REFUSED`, naming the function, the template and the setting), unless the agent config " +
+      'allows that function by name: `vaultlet { allow_functions = ["writeToFile"] }` (bao agent ignores ' +
+      "the `vaultlet` block, so the same file runs in both), the agent's flag `-allow-function=writeToFile`, or on " +
+      'a pod the annotation `vault.hashicorp.com/agent-allow-functions: "writeToFile"` (the admission answer ' +
+      "then carries a warning). " +
+      "Each is allowed separately. Allowed, they run as in Vault Agent: `writeToFile(path, owner, group, " +
+      'mode, [flags,] content)` with flags `"append"` and `"newline"`, an owner or group by name or number ' +
+      '(`""` keeps the agent\'s), and `plugin(command, args...)` without a shell, each argument trimmed, ' +
+      "killed after 30 s, its trimmed standard output as the result (output past 16 MiB fails). The render " +
+      "waits for both. Both are compared with bao agent in " +
+      "`test/agent/template/differential/outside-functions.test.ts`. Without them, write files with more " +
       "`template` blocks, and run commands with `exec` or a template's `command`.",
     "",
     "## consul-template functions",

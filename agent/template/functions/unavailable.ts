@@ -10,6 +10,7 @@ const REFERENCE = "deploy/docs/template-functions.md";
 
 export function unavailableFunction(
   parseMessage: string,
+  source?: string,
 ): { refused: boolean; detail: string } | undefined {
   const name = /^function "([^"]+)" not defined$/.exec(parseMessage)?.[1];
   if (name === undefined) return undefined;
@@ -18,8 +19,11 @@ export function unavailableFunction(
     return {
       refused: true,
       detail:
-        `function "${name}" is refused: it ${refused}; vaultlet never runs it and no setting ` +
-        `allows it (see ${REFERENCE} and deploy/docs/threat-model.md)`,
+        `function "${name}"${source === undefined ? "" : ` (template source ${JSON.stringify(source)})`} ` +
+        `is refused: it ${refused}; it is off by default. To allow it, set ` +
+        `vaultlet { allow_functions = ["${name}"] } in the agent config (on a pod: annotation ` +
+        `vault.hashicorp.com/agent-allow-functions: "${name}"), or start the agent with ` +
+        `-allow-function=${name} (see deploy/docs/threat-model.md and ${REFERENCE})`,
     };
   }
   const missing = Object.hasOwn(NOT_YET, name) ? NOT_YET[name] : undefined;

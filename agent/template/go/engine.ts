@@ -12,11 +12,13 @@ import {
   TemplateError,
 } from "../errors.ts";
 import { unavailableFunction } from "../functions/unavailable.ts";
+import { outsideFunctions } from "../functions/outside.ts";
 import {
   createContextFunctions,
   DependencyRecorder,
   FUNCTION_NAMES,
   PURE_FUNCTIONS,
+  type TemplateFunction,
 } from "../functions/index.ts";
 import type {
   CompileOptions,
@@ -60,11 +62,12 @@ export function createGoEngine(limits: Partial<Limits> = {}): TemplateEngine {
 export const goEngine: TemplateEngine = createGoEngine();
 
 function parseOrThrow(text: string, options: CompileOptions): ParsedTemplate {
+  const allowed = options.allowFunctions ?? [];
   try {
     return parse(text, {
       leftDelim: options.leftDelimiter,
       rightDelim: options.rightDelimiter,
-      functions: KNOWN_FUNCTIONS,
+      functions: allowed.length ? new Set([...KNOWN_FUNCTIONS, ...allowed]) : KNOWN_FUNCTIONS,
     });
   } catch (e) {
     if (e instanceof RangeError && /call stack/i.test(e.message)) {
@@ -78,7 +81,7 @@ function parseOrThrow(text: string, options: CompileOptions): ParsedTemplate {
     }
     if (!(e instanceof ParseError)) throw e;
     const { line, column } = location(text, e.pos);
-    const unavailable = unavailableFunction(e.message);
+    const unavailable = unavailableFunction(e.message, options.source);
     const detail = unavailable?.detail ?? e.message;
     throw new TemplateError(
       unavailable?.refused ? TEMPLATE_REFUSED : TEMPLATE_PARSE,
@@ -98,7 +101,12 @@ function render(
   env: RenderEnvironment,
 ): RenderResult {
   const recorder = new DependencyRecorder();
-  const bound = createContextFunctions({ source, env, recorder });
+  const bound: Record<string, TemplateFunction> = createContextFunctions({ source, env, recorder });
+  if (options.allowFunctions?.length) {
+    const outside: Record<string, TemplateFunction> = outsideFunctions(env.env);
+    for (const name of options.allowFunctions)
+      if (Object.hasOwn(outside, name)) bound[name] = outside[name]!;
+  }
   const functions = (name: string) => bound[name] ?? PURE_FUNCTIONS[name];
   let output = "";
   try {

@@ -225,6 +225,14 @@ const ROWS: Record<string, Row> = {
   },
   "global:agent-secrets-volume-size-limit": { good: [["1Mi", "1Mi"]], bad: ["big"] },
   "global:agent-secrets-read-only": BOOL,
+  "global:agent-allow-functions": {
+    good: [
+      ["writeToFile", ["writeToFile"]],
+      ["plugin", ["plugin"]],
+      ["plugin,writeToFile", ["plugin", "writeToFile"]],
+    ],
+    bad: ["", "exec", "writetofile", "writeToFile,sh"],
+  },
   "per-secret:agent-inject-signal": {
     good: [
       ["SIGHUP", "SIGHUP"],

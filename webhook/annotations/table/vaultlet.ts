@@ -1,6 +1,28 @@
 import { def, BOOL_FORM } from "./define.ts";
-import { parseDurationMs, parseEnum, parseGoBool, parseQuantityOrEmpty } from "../values.ts";
+import {
+  parseDurationMs,
+  parseEnum,
+  parseGoBool,
+  parseList,
+  parseQuantityOrEmpty,
+} from "../values.ts";
 import { parseSignal } from "../../../shared/signal.ts";
+import {
+  ALLOWABLE_FUNCTIONS,
+  type AllowableFunction,
+} from "../../../shared/agent-config/values.ts";
+
+/** Template functions named one by one; an empty list is a mistake, not "none". */
+function parseAllowedFunctions(raw: string): AllowableFunction[] {
+  const names = parseList(raw).map((n) => {
+    if (!(ALLOWABLE_FUNCTIONS as readonly string[]).includes(n))
+      throw new Error(`names "${n}", which cannot be allowed; use "writeToFile", "plugin" or both`);
+    return n as AllowableFunction;
+  });
+  if (names.length === 0)
+    throw new Error('is empty; name the functions to allow, e.g. "writeToFile", or remove it');
+  return [...new Set(names)];
+}
 
 /** A signal name the agent's signal action accepts (its own parser), with the message the reader expects. */
 function parseSignalName(raw: string): NodeJS.Signals {
@@ -146,6 +168,21 @@ export const VAULTLET = {
     defaultValue: (s) => s.secretsVolumeSizeLimit,
     defaultDoc: "none",
     doc: "sizeLimit of each in-memory secrets volume (tmpfs counts against the pod's memory).",
+    extension: true,
+  }),
+  allowFunctions: def<AllowableFunction[]>({
+    name: "agent-allow-functions",
+    kind: "global",
+    section: "vaultlet",
+    form: 'comma list of "writeToFile", "plugin"',
+    parse: parseAllowedFunctions,
+    defaultDoc: "none",
+    doc:
+      "Template functions that reach outside the template, each allowed by name (the config's " +
+      "`vaultlet { allow_functions }`); off by default, so a template calling one is refused when the agent starts. " +
+      "`writeToFile` writes, chowns and chmods any path the agent's uid can write; `plugin` runs any executable in the " +
+      "agent container with the agent's environment. Allow them only for templates you trust, and keep the agent's root " +
+      "filesystem read-only; the pod's admission answer carries a warning while they are allowed (deploy/docs/threat-model.md).",
     extension: true,
   }),
   secretsReadOnly: def<boolean>({

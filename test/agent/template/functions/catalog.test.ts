@@ -37,7 +37,7 @@ test("the engine's function table has no name bao agent lacks, and the notes nam
     assert.ok(ENGINE.has(name), `DIFFERENCES names ${name}, which vaultlet does not implement`);
 });
 
-test("only writeToFile and plugin are refused", () => {
+test("only writeToFile and plugin are off by default", () => {
   assert.deepEqual(Object.keys(REFUSED).sort(), ["plugin", "writeToFile"]);
 });
 
@@ -52,7 +52,12 @@ test("a refused function fails at compile time, naming the function, the templat
     assert.equal(e.code, "TEMPLATE_REFUSED");
     const fn = call.split(" ")[0]!;
     assert.match(e.message, new RegExp(`^template: app\\.conf:2:3: function "${fn}" is refused: `));
-    assert.match(e.message, /no setting allows it/);
+    assert.match(
+      e.message,
+      new RegExp(
+        `it is off by default\\. To allow it, set vaultlet \\{ allow_functions = \\["${fn}"\\] \\}`,
+      ),
+    );
   }
 });
 
