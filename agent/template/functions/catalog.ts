@@ -63,13 +63,8 @@ export const REFUSED: Readonly<Record<string, string>> = {
   plugin: "runs any executable in the agent's container with the agent's token and secrets",
 };
 
-const group = (names: string, reason: string): Array<[string, string]> =>
-  names.split(" ").map((n) => [n, reason]);
-
 /** Names vaultlet does not implement yet, with the reason (a template using one fails to parse). */
-export const NOT_YET: Readonly<Record<string, string>> = Object.fromEntries([
-  ...group("sockaddr", "go-sockaddr's template language over the host's interfaces"),
-]);
+export const NOT_YET: Readonly<Record<string, string>> = {};
 
 const TEXT_LIMIT_NOTE = "fails past 16 MiB of result, where Go would try to allocate it";
 const ITEMS_LIMIT_NOTE = "fails past 1,000,000 items, where Go would try to allocate them";
