@@ -75,12 +75,12 @@ const REGEX_COMPILE_NOTE =
 /** Implemented functions whose result can differ from `bao agent`'s, and how. */
 export const DIFFERENCES: Readonly<Record<string, string>> = {
   sockaddr:
-    "go-sockaddr's `math` and the attributes `binary`, `hex`, `first_usable` and `last_usable` are not supported: " +
-    "a template using one fails with an error naming it; the interfaces come from node:os and /sys/class/net and " +
-    "the default route from /proc/net/route (Go asks netlink and `ip route`); `sort` orders like Go for up to 12 " +
-    "addresses (past that, addresses that compare equal may come in another order); patterns are JavaScript " +
-    "regular expressions; a value of the wrong type, a pattern that does not compile and a `network` given as " +
-    "address:port fail with vaultlet's wording",
+    'every go-sockaddr function, selector and attribute is implemented; `math "network"` by 0 on an IPv6 ' +
+    "address fails (go-sockaddr's result there is not an address); the interfaces come from node:os and " +
+    "/sys/class/net and the default route from /proc/net/route (Go asks netlink and `ip route`); `sort` " +
+    "orders like Go for up to 12 addresses (past that, addresses that compare equal may come in another " +
+    "order); patterns are JavaScript regular expressions, and one that does not compile, or a value of " +
+    "the wrong type, fails with vaultlet's wording",
   mergeMap: "returns a new map; consul-template also changes its first argument in place",
   mergeMapWithOverride:
     "returns a new map; consul-template also changes its first argument in place",

@@ -5,10 +5,15 @@
 import { goQuote } from "../../go/fmt.ts";
 import { FunctionError } from "../types.ts";
 import { flagsText, type IfAddr } from "./ifaddr.ts";
-import { familyBits, ipText, maskOf, networkValue, sockAddrText, type IpAddr } from "./ip.ts";
-
-/** Attributes go-sockaddr has that vaultlet does not compute: asking for one fails. */
-export const UNSUPPORTED_ATTRIBUTES = ["binary", "first_usable", "hex", "last_usable"];
+import {
+  broadcastValue,
+  familyBits,
+  ipText,
+  maskOf,
+  networkValue,
+  sockAddrText,
+  type IpAddr,
+} from "./ip.ts";
 
 const bare = (ip: IpAddr, value: bigint): string => ipText(ip.family, value);
 
@@ -19,8 +24,26 @@ function octets(ip: IpAddr): string {
   ).join(" ");
 }
 
+const digits = (ip: IpAddr, radix: number, width: number): string =>
+  ip.value.toString(radix).padStart(width / (ip.family === 4 ? 4 : 1), "0");
+
+/** IPv4 skips the network and broadcast addresses, except in /31 and /32 */
+function firstUsable(ip: IpAddr): string {
+  const skip = ip.family === 4 && ip.bits < 31 ? 1n : 0n;
+  return bare(ip, networkValue(ip) + skip);
+}
+
+function lastUsable(ip: IpAddr): string {
+  const skip = ip.family === 4 && ip.bits < 31 ? 1n : 0n;
+  return bare(ip, broadcastValue(ip) - skip);
+}
+
 const IP_ATTRIBUTES: Record<string, (ip: IpAddr) => string> = {
   address: (ip) => bare(ip, ip.value),
+  binary: (ip) => digits(ip, 2, 128),
+  first_usable: firstUsable,
+  hex: (ip) => digits(ip, 16, 32),
+  last_usable: lastUsable,
   host: (ip) => bare(ip, ip.value),
   mask_bits: (ip) => String(ip.bits),
   netmask: (ip) => bare(ip, maskOf(ip)),
@@ -53,9 +76,5 @@ export function attribute(selectorName: string, addr: IfAddr): string {
       ? own[name]
       : undefined;
   if (fn) return fn(addr.ip);
-  if (UNSUPPORTED_ATTRIBUTES.includes(name))
-    throw new FunctionError(
-      `the go-sockaddr attribute ${goQuote(name)} is not supported by vaultlet`,
-    );
   throw new FunctionError(`unsupported attribute name ${goQuote(name)}`);
 }

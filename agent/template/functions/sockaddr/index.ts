@@ -13,5 +13,3 @@ export const sockaddr: TemplateFunction = define(
 );
 
 export { renderSockaddr };
-export { UNSUPPORTED_FUNCTIONS } from "./pipeline.ts";
-export { UNSUPPORTED_ATTRIBUTES } from "./attributes.ts";

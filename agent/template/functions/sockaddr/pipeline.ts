@@ -9,10 +9,8 @@ import { attribute } from "./attributes.ts";
 import { filter } from "./filters.ts";
 import { IfAddr, type HostNetwork } from "./ifaddr.ts";
 import * as src from "./sources.ts";
+import { ifAddrsMath } from "./math.ts";
 import { sortBy } from "./sort.ts";
-
-/** go-sockaddr functions vaultlet does not run: calling one fails and says so. */
-export const UNSUPPORTED_FUNCTIONS = ["math"];
 
 function ifAddrs(v: unknown): IfAddr[] {
   if (Array.isArray(v) && v.every((x) => x instanceof IfAddr)) return v as IfAddr[];
@@ -57,18 +55,6 @@ function attr(selectorName: string, v: unknown): string {
 const S = "string" as const;
 const A = "any" as const;
 
-function unsupported(name: string): TemplateFunction {
-  return define(
-    [],
-    () => {
-      throw new FunctionError(
-        `the go-sockaddr function ${JSON.stringify(name)} is not supported by vaultlet (see deploy/docs/template-functions.md)`,
-      );
-    },
-    A,
-  );
-}
-
 /** Every function go-sockaddr's templates define, bound to one host snapshot. */
 export function sockaddrFunctions(host: HostNetwork): Record<string, TemplateFunction> {
   const def = "name" in host.defaultRoute ? host.defaultRoute.name : undefined;
@@ -99,7 +85,9 @@ export function sockaddrFunctions(host: HostNetwork): Record<string, TemplateFun
     limit: define(["uint32", A], (n: number, v: unknown) => ifAddrs(v).slice(0, n)),
     offset: define(["int", A], (n: number, v: unknown) => offset(n, ifAddrs(v))),
     unique: define([S, A], (n: string, v: unknown) => unique(n, ifAddrs(v))),
-    ...Object.fromEntries(UNSUPPORTED_FUNCTIONS.map((n) => [n, unsupported(n)])),
+    math: define([S, S, A], (op: string, value: string, v: unknown) =>
+      ifAddrsMath(op, value, ifAddrs(v)),
+    ),
   };
 }
 

@@ -115,6 +115,22 @@ test("filters: name, type, flags, rfc, network, address, size, and their combina
   assert.equal(join('include "type" "ip|ipv4" | limit 3'), "127.0.0.1 127.0.0.1 ::1");
 });
 
+test("binary, hex, first and last usable addresses", () => {
+  const attrs = (pipe: string, a: string) => run(`GetAllInterfaces | ${pipe} | join "${a}" ","`);
+  assert.equal(attrs('include "name" "eth1"', "first_usable"), "8.8.4.1,fd12:3456::");
+  assert.equal(
+    attrs('include "name" "eth1"', "last_usable"),
+    "8.8.4.254,fd12:3456:0:ffff:ffff:ffff:ffff:ffff",
+  );
+  assert.equal(attrs('include "name" "lo" | limit 1', "hex"), "7f000001");
+  assert.equal(attrs('include "name" "lo" | offset 1', "hex"), "00000000000000000000000000000001");
+  assert.equal(
+    attrs('include "name" "lo" | limit 1', "binary"),
+    "01111111000000000000000000000001",
+  );
+  assert.equal(attrs('include "name" "lo" | offset 1', "binary"), "1".padStart(128, "0"));
+});
+
 test("attributes and helpers print as go-sockaddr does", () => {
   const eth0v4 = 'GetAllInterfaces | include "address" "^10\\\\." ';
   assert.equal(
@@ -154,6 +170,22 @@ test("attributes and helpers print as go-sockaddr does", () => {
   );
 });
 
+test("math moves addresses with Go's wrap-around and narrows masks", () => {
+  const join = (pipe: string) => run(`GetAllInterfaces | ${pipe} | join "string" " "`);
+  assert.equal(
+    join('include "name" "eth" | math "address" "-5"'),
+    "10.1.1.254/16 2a00:1450::8883/64 fe80::42:acff:fe10:fffd/64 8.8.3.255/24 fd12:3455:ffff:ffff:ffff:ffff:ffff:fffc/48",
+  );
+  assert.equal(join('include "name" "lo" | math "address" "+4294967295"'), "127.0.0.0/8 ::1:0:0");
+  assert.equal(
+    join('include "name" "eth1" | math "network" "-70000"'),
+    "8.8.4.144/24 fd12:3456:0:ffff:ffff:ffff:fffe:ee90/48",
+  );
+  assert.equal(join('include "name" "eth0" | limit 1 | math "network" "+70000"'), "10.1.17.112/16");
+  assert.equal(join('include "name" "eth0" | math "mask" "8"'), "10.0.0.0/8 2a00::/8 fe00::/8");
+  assert.equal(join('include "name" "wg0" | math "mask" "24"'), "172.16.5.0/12");
+});
+
 test("errors carry go-sockaddr's wording and say what vaultlet does not support", () => {
   const fails = (t: string, re: RegExp) =>
     assert.throws(
@@ -180,13 +212,15 @@ test("errors carry go-sockaddr's wording and say what vaultlet does not support"
   fails('GetAllInterfaces | include "size" "64"', /mask size out of bounds for IPv4 address: 64$/);
   fails('GetAllInterfaces | attr "nope"', /unsupported attribute name "nope"$/);
   fails(
-    'GetAllInterfaces | math "address" "+1"',
-    /error calling math: the go-sockaddr function "math" is not supported by vaultlet/,
+    'GetAllInterfaces | include "type" "ipv6" | math "network" "+0"',
+    /unable to perform an IPMath operation on ::1 .*: math "network" by 0 on an IPv6 address is not supported by vaultlet/,
   );
   fails(
-    'GetAllInterfaces | attr "hex"',
-    /the go-sockaddr attribute "hex" is not supported by vaultlet$/,
+    'GetAllInterfaces | math "address" "1"',
+    /unable to perform an IPMath operation on 127\.0\.0\.1\/8 \{1 65536 lo {2}up\|loopback\|running\}: sign \(\+\/-\) is required for operation "address"$/,
   );
+  fails('GetAllInterfaces | math "mask" "33"', /on ipv4 addresses must be between 0 and 32$/);
+  fails('GetAllInterfaces | math "turn" "1"', /unsupported math operation: "turn"$/);
   fails('"x" | include "name" "lo"', /expected sockaddr\.IfAddrs; got string$/);
   fails('attr "name" 3', /unable to obtain attribute name from type int \(3\)$/);
 });
