@@ -76,11 +76,14 @@ const REGEX_COMPILE_NOTE =
 export const DIFFERENCES: Readonly<Record<string, string>> = {
   sockaddr:
     'every go-sockaddr function, selector and attribute is implemented; `math "network"` by 0 on an IPv6 ' +
-    "address fails (go-sockaddr's result there is not an address); the interfaces come from node:os and " +
-    "/sys/class/net and the default route from /proc/net/route (Go asks netlink and `ip route`); `sort` " +
+    "address fails (go-sockaddr's result there is not an address); addresses come from `ip -j addr show` and flags " +
+    "from /sys/class/net (Go asks netlink), the default route from /proc/net/route (Go runs `ip route`); " +
+    "without the `ip` command, addresses come from node:os, which leaves out interfaces that are down or " +
+    "have no carrier; `sort` " +
     "orders like Go for up to 12 addresses (past that, addresses that compare equal may come in another " +
     "order); patterns are JavaScript regular expressions, and one that does not compile, or a value of " +
-    "the wrong type, fails with vaultlet's wording",
+    "the wrong type, fails with vaultlet's wording; a list of addresses is a []interface {} to %T " +
+    "(sockaddr.IfAddrs in Go)",
   mergeMap: "returns a new map; consul-template also changes its first argument in place",
   mergeMapWithOverride:
     "returns a new map; consul-template also changes its first argument in place",

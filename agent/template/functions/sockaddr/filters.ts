@@ -23,10 +23,15 @@ function split(addrs: readonly IfAddr[], test: (a: IfAddr) => boolean): Split {
   return out;
 }
 
-/** go-sockaddr matches with Go's RE2; JavaScript's RegExp agrees on the patterns configs use. */
+/**
+ * go-sockaddr matches with Go's RE2; JavaScript's RegExp agrees on the
+ * patterns configs use once Go's leading flag group (`(?i)eth`) becomes a
+ * modifier group over the whole pattern (`(?i:eth)`).
+ */
 function regex(kind: string, pattern: string): RegExp {
+  const flagged = /^\(\?([ims]+)\)([\s\S]*)$/.exec(pattern);
   try {
-    return new RegExp(pattern);
+    return new RegExp(flagged ? `(?${flagged[1]}:${flagged[2]})` : pattern);
   } catch (e) {
     throw new FunctionError(
       `Unable to compile ${kind} regexp ${goQuote(pattern, true)}: ${(e as Error).message}`,

@@ -1,9 +1,12 @@
 /**
  * The edge: the host's interfaces and its default route, read once per
- * `sockaddr` call from node:os, /sys/class/net and /proc/net/route (what Go
- * learns from netlink and `ip route`). Everything else works on the plain
- * data this returns.
+ * `sockaddr` call (what Go learns from netlink and `ip route`). Addresses
+ * come from `ip -j addr show`, which lists every interface; without the
+ * `ip` command, from node:os, which leaves out interfaces that are down or
+ * have no carrier. Flags come from /sys/class/net, the default route from
+ * /proc/net/route. Everything else works on the plain data this returns.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import {
@@ -17,6 +20,7 @@ import {
   type IfAddrData,
   type InterfaceInfo,
 } from "./ifaddr.ts";
+import { parseJson } from "../../../../shared/json.ts";
 import { parseIpAddr } from "./ip.ts";
 
 const NO_DEFAULT = "No default interface found";
@@ -47,12 +51,74 @@ function interfaceInfo(name: string, mac: string, internal: boolean): InterfaceI
     index: Number(sysValue(name, "ifindex") ?? 0),
     mtu: Number(sysValue(name, "mtu") ?? 0),
     name,
-    hardwareAddr: /^[0:]*$/.test(mac) ? "" : mac,
+    hardwareAddr: hardwareText(mac),
     flags: goFlags(iff, sysValue(name, "operstate") ?? "unknown"),
   };
 }
 
-function readAddrs(): IfAddrData[] {
+/** A link address as Go prints a net.HardwareAddr: hex bytes, or nothing when all zero. */
+export function hardwareText(address: string | undefined): string {
+  if (!address) return "";
+  let text = address.toLowerCase();
+  if (!/^[0-9a-f]{2}(:[0-9a-f]{2})*$/.test(text)) {
+    // tunnels show an IP address as their link address; Go prints its bytes
+    const ip = parseIpAddr(address);
+    if (!ip) return "";
+    const hex = ip.value.toString(16).padStart(ip.family === 4 ? 8 : 32, "0");
+    text = hex.match(/../g)!.join(":");
+  }
+  return /^[0:]*$/.test(text) ? "" : text;
+}
+
+interface IpLink {
+  ifindex?: number;
+  ifname?: string;
+  mtu?: number;
+  address?: string;
+  addr_info?: Array<{ family?: string; local?: string; prefixlen?: number }>;
+}
+
+/** `ip -j addr show`'s interfaces, in index order as Go lists them. */
+export function addrsFromIpJson(text: string, flagsOf: (name: string) => number): IfAddrData[] {
+  const links = parseJson(text) as IpLink[];
+  const out: IfAddrData[] = [];
+  for (const link of [...links].sort((a, b) => (a.ifindex ?? 0) - (b.ifindex ?? 0))) {
+    const name = link.ifname ?? "";
+    const iface: InterfaceInfo = {
+      index: link.ifindex ?? 0,
+      mtu: link.mtu ?? 0,
+      name,
+      hardwareAddr: hardwareText(link.address),
+      flags: flagsOf(name),
+    };
+    for (const a of link.addr_info ?? []) {
+      if (a.family !== "inet" && a.family !== "inet6") continue;
+      const ip = parseIpAddr(`${a.local ?? ""}/${a.prefixlen ?? ""}`);
+      if (ip) out.push({ ip, iface });
+    }
+  }
+  return out;
+}
+
+function sysFlags(name: string): number {
+  return goFlags(Number(sysValue(name, "flags") ?? 0), sysValue(name, "operstate"));
+}
+
+function readAddrsWithIp(): IfAddrData[] | undefined {
+  let text: string;
+  try {
+    text = execFileSync("ip", ["-j", "addr", "show"], {
+      encoding: "utf8",
+      timeout: 5000,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+  } catch {
+    return undefined;
+  }
+  return addrsFromIpJson(text, sysFlags);
+}
+
+function readAddrsWithNode(): IfAddrData[] {
   const out: IfAddrData[] = [];
   const all = Object.entries(networkInterfaces()).map(([name, addrs]) => {
     const list = addrs ?? [];
@@ -85,5 +151,6 @@ export function readHostNetwork(): HostNetwork {
   } catch {
     // no route table to read: no default interface, as when `ip route` shows none
   }
-  return { addrs: readAddrs(), defaultRoute: defaultRouteFrom(routes) };
+  const addrs = readAddrsWithIp() ?? readAddrsWithNode();
+  return { addrs, defaultRoute: defaultRouteFrom(routes) };
 }

@@ -2,6 +2,8 @@
  * One address on one network interface, as plain data (the host's
  * interfaces are read elsewhere, in host.ts), and how Go prints it.
  */
+import { define } from "../types.ts";
+import { GO_TYPE, METHODS, type MethodTable } from "../values.ts";
 import { sockAddrText, type IpAddr } from "./ip.ts";
 
 /** Go's net.Flags bits, in the order Go names them. */
@@ -41,16 +43,50 @@ export function flagsText(flags: number): string {
   return names.length ? names.join("|") : "0";
 }
 
-/** A template value: prints as Go's fmt prints a sockaddr.IfAddr. */
+/** Go's net.Interface as a template value: its fields, and its printed form. */
+class NetInterface {
+  readonly [METHODS]: MethodTable;
+  readonly [GO_TYPE] = "net.Interface";
+  readonly #text: string;
+  constructor(i: InterfaceInfo) {
+    this.#text = `{${i.index} ${i.mtu} ${i.name} ${i.hardwareAddr} ${flagsText(i.flags)}}`;
+    this[METHODS] = {
+      Index: define([], () => i.index),
+      MTU: define([], () => i.mtu),
+      Name: define([], () => i.name),
+      HardwareAddr: define([], () => i.hardwareAddr),
+      Flags: define([], () => flagsText(i.flags)),
+    };
+  }
+  toString(): string {
+    return this.#text;
+  }
+}
+
+/**
+ * A template value: prints as Go's fmt prints a sockaddr.IfAddr, and offers
+ * its fields (the address as SockAddr, the interface's fields directly or
+ * through Interface), as Go's embedded structs do.
+ */
 export class IfAddr {
   readonly ip: IpAddr;
   readonly iface: InterfaceInfo;
+  readonly [METHODS]: MethodTable;
+  readonly [GO_TYPE] = "sockaddr.IfAddr";
+  readonly #netInterface: NetInterface;
   constructor(data: IfAddrData) {
     this.ip = data.ip;
     this.iface = data.iface;
+    const netInterface = new NetInterface(data.iface);
+    this.#netInterface = netInterface;
+    this[METHODS] = {
+      ...netInterface[METHODS],
+      Interface: define([], () => netInterface),
+      SockAddr: define([], () => sockAddrText(data.ip)),
+      String: define([], () => this.toString()),
+    };
   }
   toString(): string {
-    const i = this.iface;
-    return `${sockAddrText(this.ip)} {${i.index} ${i.mtu} ${i.name} ${i.hardwareAddr} ${flagsText(i.flags)}}`;
+    return `${sockAddrText(this.ip)} ${this.#netInterface.toString()}`;
   }
 }

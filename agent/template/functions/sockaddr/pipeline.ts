@@ -14,10 +14,8 @@ import { sortBy } from "./sort.ts";
 
 function ifAddrs(v: unknown): IfAddr[] {
   if (Array.isArray(v) && v.every((x) => x instanceof IfAddr)) return v as IfAddr[];
-  throw new FunctionError(`wrong type for value; expected sockaddr.IfAddrs; got ${typeName(v)}`);
+  throw new FunctionError(`wrong type for value; expected sockaddr.IfAddrs; got ${goTypeName(v)}`);
 }
-
-const typeName = (v: unknown): string => (v instanceof IfAddr ? "sockaddr.IfAddr" : goTypeName(v));
 
 export function unique(selectorName: string, addrs: readonly IfAddr[]): IfAddr[] {
   const name = selectorName.toLowerCase();
@@ -48,7 +46,7 @@ function attr(selectorName: string, v: unknown): string {
     return v.length === 0 ? "" : attribute(selectorName, v[0] as IfAddr);
   }
   throw new FunctionError(
-    `unable to obtain attribute ${selectorName} from type ${typeName(v)} (${String(v)})`,
+    `unable to obtain attribute ${selectorName} from type ${goTypeName(v)} (${String(v)})`,
   );
 }
 

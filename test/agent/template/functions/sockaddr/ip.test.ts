@@ -7,8 +7,10 @@ import {
   sockAddrText,
 } from "../../../../../agent/template/functions/sockaddr/ip.ts";
 import {
+  addrsFromIpJson,
   defaultRouteFrom,
   goFlags,
+  hardwareText,
 } from "../../../../../agent/template/functions/sockaddr/host.ts";
 import { flagsText } from "../../../../../agent/template/functions/sockaddr/ifaddr.ts";
 import { isForwardable, isRfc } from "../../../../../agent/template/functions/sockaddr/rfc.ts";
@@ -60,4 +62,41 @@ test("Linux interface flags become Go's, running when up and operationally up or
   assert.equal(flagsText(goFlags(0x1003, "down")), "up|broadcast|multicast");
   assert.equal(flagsText(goFlags(0x1002, "down")), "broadcast|multicast");
   assert.equal(flagsText(goFlags(0x0, "down")), "0");
+});
+
+test("`ip -j addr show` gives every interface's addresses in index order, down ones included", () => {
+  const text = JSON.stringify([
+    {
+      ifindex: 5,
+      ifname: "br0",
+      mtu: 1500,
+      address: "00:00:00:00:00:00",
+      addr_info: [{ family: "inet", local: "10.9.0.1", prefixlen: 16 }],
+    },
+    {
+      ifindex: 1,
+      ifname: "lo",
+      mtu: 65536,
+      address: "00:00:00:00:00:00",
+      addr_info: [
+        { family: "inet", local: "127.0.0.1", prefixlen: 8 },
+        { family: "inet6", local: "::1", prefixlen: 128 },
+      ],
+    },
+    { ifindex: 3, ifname: "ifb0", mtu: 1500, address: "46:EE:46:cf:0e:37", addr_info: [] },
+  ]);
+  const addrs = addrsFromIpJson(text, (name) => (name === "lo" ? 37 : 18));
+  assert.deepEqual(
+    addrs.map((a) => `${a.iface.index} ${a.iface.name} ${sockAddrText(a.ip)} ${a.iface.flags}`),
+    ["1 lo 127.0.0.1/8 37", "1 lo ::1 37", "5 br0 10.9.0.1/16 18"],
+  );
+  assert.equal(addrs[2]!.iface.hardwareAddr, "");
+});
+
+test("link addresses print as Go's net.HardwareAddr", () => {
+  assert.equal(hardwareText("02:FC:00:00:00:01"), "02:fc:00:00:00:01");
+  assert.equal(hardwareText("00:00:00:00:00:00"), "");
+  assert.equal(hardwareText(undefined), "");
+  assert.equal(hardwareText("0.0.0.0"), "");
+  assert.equal(hardwareText("10.0.0.1"), "0a:00:00:01");
 });

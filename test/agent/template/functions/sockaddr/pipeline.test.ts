@@ -115,6 +115,34 @@ test("filters: name, type, flags, rfc, network, address, size, and their combina
   assert.equal(join('include "type" "ip|ipv4" | limit 3'), "127.0.0.1 127.0.0.1 ::1");
 });
 
+test("an address offers Go's fields, and Go's leading regexp flags work", () => {
+  assert.equal(
+    run(
+      "range GetAllInterfaces }}{{ .Name }} {{ .Flags }} {{ .MTU }} {{ .Index }} {{ .HardwareAddr }} {{ .SockAddr }},{{ end",
+    ),
+    "lo up|loopback|running 65536 1  127.0.0.1/8,lo up|loopback|running 65536 1  ::1," +
+      "eth0 up|broadcast|multicast|running 1500 2 02:42:ac:11:00:02 10.1.2.3/16," +
+      "eth0 up|broadcast|multicast|running 1500 2 02:42:ac:11:00:02 2a00:1450::8888/64," +
+      "eth0 up|broadcast|multicast|running 1500 2 02:42:ac:11:00:02 fe80::42:acff:fe11:2/64," +
+      "eth1 up|broadcast|multicast|running 1500 3 02:42:ac:11:00:03 8.8.4.4/24," +
+      "eth1 up|broadcast|multicast|running 1500 3 02:42:ac:11:00:03 fd12:3456::1/48," +
+      "wg0 pointtopoint 1500 4 02:42:ac:11:00:02 172.16.5.5/12,",
+  );
+  assert.equal(
+    run("(index . 2).Interface"),
+    "{2 1500 eth0 02:42:ac:11:00:02 up|broadcast|multicast|running}",
+  );
+  assert.equal(
+    run("(index . 5).String"),
+    "8.8.4.4/24 {3 1500 eth1 02:42:ac:11:00:03 up|broadcast|multicast|running}",
+  );
+  assert.equal(run('index . 5 | printf "%T"'), "sockaddr.IfAddr");
+  assert.equal(
+    run('include "name" "(?i)^ETH[01]$" . | join "name" " "'),
+    "eth0 eth0 eth0 eth1 eth1",
+  );
+});
+
 test("binary, hex, first and last usable addresses", () => {
   const attrs = (pipe: string, a: string) => run(`GetAllInterfaces | ${pipe} | join "${a}" ","`);
   assert.equal(attrs('include "name" "eth1"', "first_usable"), "8.8.4.1,fd12:3456::");
