@@ -105,17 +105,17 @@ function sysFlags(name: string): number {
 }
 
 function readAddrsWithIp(): IfAddrData[] | undefined {
-  let text: string;
   try {
-    text = execFileSync("ip", ["-j", "addr", "show"], {
+    const text = execFileSync("ip", ["-j", "addr", "show"], {
       encoding: "utf8",
       timeout: 5000,
       stdio: ["ignore", "pipe", "ignore"],
     });
+    return addrsFromIpJson(text, sysFlags);
   } catch {
+    // no `ip` command (as in vaultlet's own image), or output it cannot read
     return undefined;
   }
-  return addrsFromIpJson(text, sysFlags);
 }
 
 function readAddrsWithNode(): IfAddrData[] {
