@@ -63,13 +63,8 @@ export const REFUSED: Readonly<Record<string, string>> = {
   plugin: "runs any executable in the agent's container with the agent's token and secrets",
 };
 
-const group = (names: string, reason: string): Array<[string, string]> =>
-  names.split(" ").map((n) => [n, reason]);
-
 /** Names vaultlet does not implement yet, with the reason (a template using one fails to parse). */
-export const NOT_YET: Readonly<Record<string, string>> = Object.fromEntries([
-  ...group("sockaddr", "go-sockaddr's template language over the host's interfaces"),
-]);
+export const NOT_YET: Readonly<Record<string, string>> = {};
 
 const TEXT_LIMIT_NOTE = "fails past 16 MiB of result, where Go would try to allocate it";
 const ITEMS_LIMIT_NOTE = "fails past 1,000,000 items, where Go would try to allocate them";
@@ -79,6 +74,16 @@ const REGEX_COMPILE_NOTE =
 
 /** Implemented functions whose result can differ from `bao agent`'s, and how. */
 export const DIFFERENCES: Readonly<Record<string, string>> = {
+  sockaddr:
+    'every go-sockaddr function, selector and attribute is implemented; `math "network"` by 0 on an IPv6 ' +
+    "address fails (go-sockaddr's result there is not an address); addresses come from `ip -j addr show` and flags " +
+    "from /sys/class/net (Go asks netlink), the default route from /proc/net/route (Go runs `ip route`); " +
+    "without the `ip` command, addresses come from node:os, which leaves out interfaces that are down or " +
+    "have no carrier; `sort` " +
+    "orders like Go for up to 12 addresses (past that, addresses that compare equal may come in another " +
+    "order); patterns are JavaScript regular expressions, and one that does not compile, or a value of " +
+    "the wrong type, fails with vaultlet's wording; a list of addresses is a []interface {} to %T " +
+    "(sockaddr.IfAddrs in Go)",
   mergeMap: "returns a new map; consul-template also changes its first argument in place",
   mergeMapWithOverride:
     "returns a new map; consul-template also changes its first argument in place",

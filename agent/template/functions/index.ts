@@ -49,6 +49,7 @@ import { hmacSHA256Hex, loop } from "./loop.ts";
 import { prefixed } from "./prefixed.ts";
 import { SPRIG_FUNCTIONS } from "./sprig/index.ts";
 import { sprigEnvironmentFunctions } from "./sprig/environment.ts";
+import { sockaddr } from "./sockaddr/index.ts";
 
 export { DependencyRecorder, FunctionError };
 export type { TemplateFunction };
@@ -137,6 +138,7 @@ export const PURE_FUNCTIONS: Readonly<Record<string, TemplateFunction>> = {
   maximum: define([A, A], maximum),
   hmacSHA256Hex: define([S, S], hmacSHA256Hex),
   loop: define([], loop, A),
+  sockaddr,
   ...SPRIG_FUNCTIONS,
 };
 

@@ -30,20 +30,15 @@ import type {
 } from "../types.ts";
 import { BUILTIN_NAMES, DEFAULT_LIMITS, ExecFailure, execute, type Limits } from "./exec.ts";
 import { parse, ParseError, type ParsedTemplate } from "./parser.ts";
+import { location } from "./location.ts";
+
+export { location };
 
 export type { Limits };
 export { DEFAULT_LIMITS };
 
 const KNOWN_FUNCTIONS: ReadonlySet<string> = new Set([...BUILTIN_NAMES, ...FUNCTION_NAMES]);
 const REDACTED = "[redacted]";
-
-/** 1-based line and Go's 0-based byte column of a position in the text. */
-export function location(text: string, pos: number): { line: number; column: number } {
-  const before = text.slice(0, pos);
-  const nl = before.lastIndexOf("\n");
-  const line = 1 + (before.match(/\n/g)?.length ?? 0);
-  return { line, column: Buffer.byteLength(before.slice(nl + 1)) };
-}
 
 export function createGoEngine(limits: Partial<Limits> = {}): TemplateEngine {
   const effective: Limits = { ...DEFAULT_LIMITS, ...limits };

@@ -15,6 +15,7 @@ import { makeTempDir } from "../../../support/processes.ts";
 import { corpusAgentConfigHcl } from "./agent-config.ts";
 import { loadCorpus } from "./corpus.ts";
 import type { CorpusEntry } from "./corpus.ts";
+import { reportedError } from "./reported-error.ts";
 import { runAgentOnce } from "./run-agent.ts";
 import type { AgentRun } from "./run-agent.ts";
 
@@ -25,25 +26,6 @@ const PARALLEL = 3;
 
 const entries = loadCorpus(CASES_DIR, "failing.json");
 const results = new Map<string, { reference: AgentRun; vaultlet: AgentRun }>();
-
-export interface ReportedError {
-  line: string;
-  column: string | undefined;
-  /** the command Go shows in `at <...>` (execution errors only) */
-  at: string | undefined;
-  message: string;
-}
-
-/** The first template error in an agent's log, with Go's `\"` quoting undone. */
-export function reportedError(log: string): ReportedError | undefined {
-  const m =
-    /template: [^:\s]*:(\d+)(?::(\d+))?: (?:executing \\"[^"\\]*\\" at <(.*?)>: )?(.*?)(?:" backoff=|","|"$|$)/m.exec(
-      log,
-    );
-  if (!m) return undefined;
-  const unquote = (s: string | undefined) => s?.replace(/\\"/g, '"').replace(/\\\\/g, "\\");
-  return { line: m[1]!, column: m[2], at: unquote(m[3]), message: unquote(m[4])! };
-}
 
 async function runPair(
   entry: CorpusEntry,
