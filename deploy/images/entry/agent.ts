@@ -12,8 +12,8 @@ import { dispatch } from "../../cli/dispatch.ts";
  * `--bytecode-old-age=1` drops the bytecode of functions that have not run
  * since the last full collection (start-up, config parsing), which a
  * sidecar's render loop rebuilds, if ever, in microseconds. Together they
- * took about 3 MiB off an idle agent's anonymous memory at no measurable CPU
- * cost (test/bench/results/agent-memory.md).
+ * took 2 to 3 MiB off an idle agent's anonymous memory; the CPU they cost is
+ * in the first minute after start (test/bench/results/agent-memory.md).
  */
 setFlagsFromString("--optimize-for-size --bytecode-old-age=1");
 process.exitCode = await dispatch(AGENT_IMAGE, process.argv.slice(2));
