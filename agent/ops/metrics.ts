@@ -1,9 +1,14 @@
-import { Counter, Gauge, Registry } from "prom-client";
+import type { Counter, Registry } from "prom-client";
+import CounterClass from "prom-client/lib/counter.js";
+import Gauge from "prom-client/lib/gauge.js";
+import RegistryClass from "prom-client/lib/registry.js";
 import { registerProcessMetrics } from "./process-metrics.ts";
 
 /**
  * The agent's Prometheus metrics, on a registry of its own (several agents
- * can live in one test process). Labels carry secret paths, never parameters
+ * can live in one test process). prom-client's class modules, not its index:
+ * the index loads its push gateway, hence node's TLS, about 2 MiB resident
+ * in every sidecar that never pushes (test/bench/results/agent-memory.md). Labels carry secret paths, never parameters
  * (a `secret "transit/encrypt/k" "plaintext=..."` parameter may be a secret).
  */
 export interface AgentMetrics {
@@ -21,7 +26,7 @@ export interface AgentMetrics {
 }
 
 export function createAgentMetrics(now: () => number = Date.now): AgentMetrics {
-  const registry = new Registry();
+  const registry = new RegistryClass();
   registerProcessMetrics(registry, "vaultlet_agent_process_");
   let tokenExpiresAt: number | undefined;
   const secretExpiry = new Map<string, number>();
@@ -49,37 +54,37 @@ export function createAgentMetrics(now: () => number = Date.now): AgentMetrics {
 
   return {
     registry,
-    logins: new Counter({
+    logins: new CounterClass({
       name: "vaultlet_agent_logins_total",
       help: "Vault logins by auth method and result (success, failure)",
       labelNames: ["method", "result"],
       registers: [registry],
     }),
-    tokenRenewals: new Counter({
+    tokenRenewals: new CounterClass({
       name: "vaultlet_agent_token_renewals_total",
       help: "Token renewals by result",
       labelNames: ["result"],
       registers: [registry],
     }),
-    leaseRenewals: new Counter({
+    leaseRenewals: new CounterClass({
       name: "vaultlet_agent_lease_renewals_total",
       help: "Secret lease renewals by result",
       labelNames: ["result"],
       registers: [registry],
     }),
-    fetches: new Counter({
+    fetches: new CounterClass({
       name: "vaultlet_agent_secret_fetches_total",
       help: "Secret fetches from Vault by kind (read, write, list, pki) and result",
       labelNames: ["kind", "result"],
       registers: [registry],
     }),
-    renders: new Counter({
+    renders: new CounterClass({
       name: "vaultlet_agent_renders_total",
       help: "Completed template renders by destination",
       labelNames: ["template"],
       registers: [registry],
     }),
-    renderErrors: new Counter({
+    renderErrors: new CounterClass({
       name: "vaultlet_agent_render_errors_total",
       help: "Template render or write failures by destination",
       labelNames: ["template"],

@@ -67,6 +67,15 @@ describe("image bundles", () => {
     assert.match(all, /collectDefaultMetrics|vaultlet_agent_logins_total/);
   });
 
+  test("the agent's metrics chunk holds prom-client's metric classes, not its index (push gateway with https and zlib, cluster aggregator)", () => {
+    const chunkDir = join(dirname(b.agent), BUNDLES.agent.chunks!);
+    const metrics = readdirSync(chunkDir)
+      .map((f) => readFileSync(join(chunkDir, f), "utf8"))
+      .filter((t) => t.includes("vaultlet_agent_logins_total"));
+    assert.equal(metrics.length, 1, "one chunk holds the agent's metrics");
+    assert.doesNotMatch(metrics[0]!, /Pushgateway|AggregatorRegistry|"https"|"zlib"|"cluster"/);
+  });
+
   test("the webhook's start-up with TLS files loads neither the Kubernetes client nor node-forge (they wait in chunks for automatic TLS), nor a web framework, nor prom-client's default metrics", () => {
     const chunkDir = join(dirname(b.webhook), BUNDLES.webhook.chunks!);
     const text = (file: string) => readFileSync(file, "utf8");

@@ -1,8 +1,9 @@
 /**
- * prom-client's class modules, imported one by one: its index also loads
- * the default process metrics, the summary's digest, the push gateway and
- * the cluster aggregator, which the webhook never uses and would hold in
- * memory. The package publishes types for its index only.
+ * prom-client's class modules, imported one by one by the webhook and the
+ * agent: its index also loads the default process metrics, the summary's
+ * digest, the push gateway (with node's https, hence TLS, and zlib) and the
+ * cluster aggregator, which neither program uses and would hold in memory.
+ * The package publishes types for its index only.
  */
 declare module "prom-client/lib/registry.js" {
   import type { Registry } from "prom-client";
