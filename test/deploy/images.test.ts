@@ -167,6 +167,11 @@ describe("image layout", () => {
       assert.equal(env.NODE_ENV, "production");
       assert.match(env.PATH!, /^\/usr\/local\/bin:/);
       assert.match(env.NODE_OPTIONS!, /--max-old-space-size=\d+/);
+      // glibc reads its tunables as plain numbers; anything else is silently ignored
+      for (const [key, value] of Object.entries(env))
+        if (key.startsWith("MALLOC_")) assert.match(String(value), /^\d+$/, key);
+      assert.equal(env.MALLOC_ARENA_MAX, "1");
+      if (kind === "webhook") assert.ok(Number(env.MALLOC_MMAP_THRESHOLD_) > 0);
     });
 
     test(`${kind}: distroless root filesystem: node and its libraries, the bundle behind vaultlet on PATH, accounts, CA certificates; no shell, no package manager`, () => {
