@@ -22,14 +22,13 @@ export const AGENT_NODE_OPTIONS =
 
 /**
  * V8 sized for a small server (test/bench/webhook.ts measures the webhook
- * with it): a 1 MiB young generation and an old one of 20 MiB. The webhook
- * holds about 8 MiB live at rest; under a burst, promoted garbage grows the
- * old generation until V8 collects it, and a limit close to the live set
- * makes it collect early instead of growing to 30 MiB first (10,000
- * reviews at 50 connections: peak 80 to 84 MiB with the malloc setting
- * below, 85 to 105 MiB with a 48 MiB limit; test/bench/webhook.md).
+ * with it): a 1 MiB young generation and a bounded old one. An old space of
+ * 20 MiB, close to the live set, cut the peak over 10,000 reviews to 80-84
+ * MiB on loopback, but in a real pod under load (test/cluster/webhook-load)
+ * its constant collections slowed /healthz past the liveness probe and the
+ * kubelet restarted a webhook pod in 3 runs of 3; with 48 MiB it passed.
  */
-export const WEBHOOK_NODE_OPTIONS = "--max-semi-space-size=1 --max-old-space-size=20";
+export const WEBHOOK_NODE_OPTIONS = "--max-semi-space-size=1 --max-old-space-size=48";
 
 /**
  * The webhook's V8 flags that NODE_OPTIONS refuses, so its image's
