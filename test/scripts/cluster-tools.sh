@@ -76,7 +76,7 @@ build_kube() {
 }
 if ! stamp_ok "$bin/.kube-version" "$kube_stamp"; then
   clog "building Kubernetes $KUBE_VERSION ($KUBE_COMPONENTS) into .tools/cluster/bin"
-  clog "  first time only: about 10-15 minutes on 2 idle cores with an empty Go cache, downloads included"
+  clog "  first time only: about 13 minutes on 2 idle cores with an empty Go cache, downloads included"
   timed "Kubernetes $KUBE_VERSION" build_kube
 fi
 

