@@ -19,6 +19,18 @@ const SIGNAL_TS = pathToFileURL(
   path.resolve(import.meta.dirname, "../../../agent/output/signal.ts"),
 ).href;
 
+/**
+ * Names unique to this run: a process left by an interrupted earlier run
+ * (its app children outlive a killed test runner) must not be the one found.
+ * The kernel keeps 15 bytes of a name.
+ */
+const RUN = String(process.pid).slice(-5);
+const OTHER = `vu-other-${RUN}`;
+const SAME = `vu-same-${RUN}`;
+const MIXED = `vu-mixed-${RUN}`;
+const PIDFILE = `vu-pidf-${RUN}`;
+const PROC = `vu-proc-${RUN}`;
+
 let dir: string;
 const children: ChildProcess[] = [];
 
@@ -76,11 +88,11 @@ function sendAs(
 
 describe("signals across uids", () => {
   it("an agent of another uid gets SIGNAL_NOT_PERMITTED naming the process, both uids and the fix", async () => {
-    const app = await startApp("vlt-uid-other", APP);
-    const res = await sendAs(AGENT_DEFAULT, { signal: "SIGHUP", process_name: "vlt-uid-other" });
+    const app = await startApp(OTHER, APP);
+    const res = await sendAs(AGENT_DEFAULT, { signal: "SIGHUP", process_name: OTHER });
     assert.equal(res.code, "SIGNAL_NOT_PERMITTED", JSON.stringify(res));
     const m = res.message!;
-    assert.ok(m.includes(`process ${app.pid} ("vlt-uid-other")`), m);
+    assert.ok(m.includes(`process ${app.pid} ("${OTHER}")`), m);
     assert.ok(m.includes("runs as uid 10001 and the agent as uid 100"), m);
     assert.ok(m.includes("run the agent as uid 10001"), m);
     assert.ok(m.includes("securityContext.runAsUser: 10001"), m);
@@ -89,16 +101,16 @@ describe("signals across uids", () => {
   });
 
   it("the agent running as the app's uid signals it, without root or CAP_KILL", async () => {
-    const app = await startApp("vlt-uid-same", APP);
-    const res = await sendAs(APP, { signal: "SIGHUP", process_name: "vlt-uid-same" });
+    const app = await startApp(SAME, APP);
+    const res = await sendAs(APP, { signal: "SIGHUP", process_name: SAME });
     assert.deepEqual(res, { pids: [app.pid] });
     await waitFor("SIGHUP", async () => (await readOrEmpty(app.log)).includes("SIGHUP"));
   });
 
   it("one unreachable process does not keep the others of that name from their signal", async () => {
-    const theirs = await startApp("vlt-uid-mixed", APP);
-    const ours = await startApp("vlt-uid-mixed", AGENT_DEFAULT);
-    const res = await sendAs(AGENT_DEFAULT, { signal: "SIGHUP", process_name: "vlt-uid-mixed" });
+    const theirs = await startApp(MIXED, APP);
+    const ours = await startApp(MIXED, AGENT_DEFAULT);
+    const res = await sendAs(AGENT_DEFAULT, { signal: "SIGHUP", process_name: MIXED });
     assert.equal(res.code, "SIGNAL_NOT_PERMITTED");
     assert.ok(res.message!.includes(`process ${theirs.pid} `), res.message);
     await waitFor("SIGHUP", async () => (await readOrEmpty(ours.log)).includes("SIGHUP"));
@@ -106,7 +118,7 @@ describe("signals across uids", () => {
   });
 
   it("a pid-file target is named by its file", async () => {
-    const app = await startApp("vlt-uid-pidfile", APP);
+    const app = await startApp(PIDFILE, APP);
     const pidFile = path.join(dir, "uid-app.pid");
     await writeFile(pidFile, `${app.pid}\n`, { mode: 0o644 });
     const res = await sendAs(AGENT_DEFAULT, { signal: "SIGHUP", pid_file: pidFile });
@@ -119,7 +131,7 @@ describe("signals across uids", () => {
   });
 
   it("the app's uid is read from /proc; a vanished process reads as unknown", async () => {
-    const app = await startApp("vlt-uid-proc", APP);
+    const app = await startApp(PROC, APP);
     assert.equal(await processUid(app.pid), 10001);
     assert.equal(await processUid(2 ** 22 + 1), undefined);
   });

@@ -27,19 +27,43 @@ export interface ImageArchive {
 }
 
 /**
- * One `ctr images import`, tried a second time when containerd answers
- * "content digest ...: not found": seen now and then on a loaded machine,
- * both into a fresh containerd and over an existing name, while the same
- * import by hand passed.
+ * One `ctr images import`, tried again (up to four times, a growing pause
+ * between) when containerd answers "content digest ...: not found": seen
+ * now and then on a loaded machine, both into a fresh containerd and over
+ * an existing name, while the same import by hand passed; once, at cluster
+ * start, two tries in a row failed.
  */
 function importOnce(layout: ClusterLayout, image: ImageArchive): void {
   const args = ["images", "import", "--index-name", image.name, image.archive];
-  try {
-    ctr(layout, args);
-  } catch (err) {
-    if (!/content digest .*not found/.test((err as { stderr?: string }).stderr ?? "")) throw err;
-    ctr(layout, args);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      ctr(layout, args);
+      return;
+    } catch (err) {
+      const transient = /content digest .*not found/.test(
+        (err as { stderr?: string }).stderr ?? "",
+      );
+      if (!transient || attempt === IMPORT_ATTEMPTS) throw err;
+      // the failed import leaves the name behind, pointing at content that is not there
+      removeImage(layout, image.name);
+      pauseSync(attempt * 500);
+    }
   }
+}
+
+const IMPORT_ATTEMPTS = 4;
+
+function removeImage(layout: ClusterLayout, name: string): void {
+  try {
+    ctr(layout, ["images", "rm", "--sync", name]);
+  } catch {
+    // nothing to remove
+  }
+}
+
+/** The harness's set-up is synchronous; a short pause here holds nothing else up. */
+function pauseSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** Imports the archives; throws, naming the archive, when one lacks full image names. */
