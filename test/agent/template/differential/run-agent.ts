@@ -8,8 +8,12 @@ import { join } from "node:path";
 import { spawnTracked } from "../../../support/processes.ts";
 import { OUTPUT_DIR } from "./agent-config.ts";
 import type { CorpusEntry } from "./corpus.ts";
+import { finished } from "node:stream/promises";
+import { setTimeout as delay } from "node:timers/promises";
 
 const AGENT_TIMEOUT_MS = 120_000;
+/** how long the log may keep arriving after the agent exited */
+const STREAM_END_MS = 10_000;
 
 export interface AgentRun {
   /** rendered bytes per corpus file name (absent when the agent wrote nothing) */
@@ -46,6 +50,18 @@ export async function runAgentOnce(options: RunAgentOptions): Promise<AgentRun> 
   const timer = setTimeout(() => void child.stop("SIGKILL"), AGENT_TIMEOUT_MS);
   await child.exited();
   clearTimeout(timer);
+  // "exit" can come before the last of the log is read (seen under load: the
+  // error line was missing), so the log is read to its end, within a bound
+  await Promise.all(
+    [child.child.stdout, child.child.stderr].map((s) =>
+      s
+        ? Promise.race([
+            finished(s).catch(() => undefined),
+            delay(STREAM_END_MS, undefined, { ref: false }),
+          ])
+        : undefined,
+    ),
+  );
   const outputs = new Map<string, string>();
   for (const entry of options.entries) {
     const file = join(options.dir, OUTPUT_DIR, entry.name);
