@@ -10,6 +10,7 @@ import {
 } from "./admission.ts";
 import { UNKNOWN_INJECTION_TYPE, type WebhookMetrics } from "./metrics.ts";
 import { readBody } from "./body.ts";
+import { createTurnQueue, type TurnQueue } from "./turn-queue.ts";
 
 export const MUTATE_PATH = "/mutate";
 export const READY_PATH = "/health/ready";
@@ -42,6 +43,10 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 export function createAdmissionApp(opts: AdmissionAppOptions): RequestHandler {
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const metricsPath = routeKey(opts.metricsPath ?? DEFAULT_METRICS_PATH);
+  // reviews wait their turn; health probes and handshakes are answered between them
+  const reviews = createTurnQueue((err) =>
+    opts.logger.error({ err: String(err) }, "admission request failed"),
+  );
   const getRoutes = new Map<string, (res: ServerResponse) => void>([
     [LIVE_PATH, (res) => sendJson(res, 200, { status: "ok" })],
     [
@@ -56,7 +61,7 @@ export function createAdmissionApp(opts: AdmissionAppOptions): RequestHandler {
   return (req, res) => {
     const path = routeKey(req.url ?? "/");
     if (req.method === "POST" && path === MUTATE_PATH) {
-      mutate(req, res, opts, limit);
+      mutate(req, res, opts, limit, reviews);
       return;
     }
     const get = req.method === "GET" || req.method === "HEAD" ? getRoutes.get(path) : undefined;
@@ -100,6 +105,7 @@ function mutate(
   res: ServerResponse,
   opts: AdmissionAppOptions,
   limit: number,
+  reviews: TurnQueue,
 ): void {
   trackRequest(res, opts.metrics);
   const refused = refuseBody(req);
@@ -108,24 +114,28 @@ function mutate(
     return;
   }
   readBody(req, limit).then(
-    (body) => {
-      if (!opts.isTlsReady()) {
-        sendJson(res, 503, { error: "webhook is not ready: TLS material is not loaded yet" });
-        return;
-      }
-      const parsed = parseReviewBody(body);
-      const outcome = parsed.ok
-        ? reviewAdmission(parsed.value, opts.inject, opts.settings)
-        : badRequest(parsed.message);
-      record(outcome, opts.metrics, opts.logger);
-      sendJson(res, outcome.status, outcome.body);
-    },
+    (body) => reviews.push(() => answerReview(body, res, opts)),
     (err: unknown) => {
       const { status, message } = describeBodyError(err, limit);
       if (status >= 500) opts.logger.error({ err: String(err) }, "admission request failed");
       if (!res.headersSent && !res.destroyed) sendJson(res, status, { error: message });
     },
   );
+}
+
+function answerReview(body: Buffer, res: ServerResponse, opts: AdmissionAppOptions): void {
+  // the API server gave up on this one (its timeout): the work would be thrown away
+  if (res.destroyed) return;
+  if (!opts.isTlsReady()) {
+    sendJson(res, 503, { error: "webhook is not ready: TLS material is not loaded yet" });
+    return;
+  }
+  const parsed = parseReviewBody(body);
+  const outcome = parsed.ok
+    ? reviewAdmission(parsed.value, opts.inject, opts.settings)
+    : badRequest(parsed.message);
+  record(outcome, opts.metrics, opts.logger);
+  sendJson(res, outcome.status, outcome.body);
 }
 
 function trackRequest(res: ServerResponse, metrics: WebhookMetrics): void {
