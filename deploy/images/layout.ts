@@ -22,11 +22,12 @@ export const AGENT_NODE_OPTIONS =
 
 /**
  * V8 sized for a small server (test/bench/webhook.ts measures the webhook
- * with it): a 1 MiB young generation and a bounded old one. An old space of
- * 20 MiB, close to the live set, cut the peak over 10,000 reviews to 80-84
- * MiB on loopback, but in a real pod under load (test/cluster/webhook-load)
- * its constant collections slowed /healthz past the liveness probe and the
- * kubelet restarted a webhook pod in 3 runs of 3; with 48 MiB it passed.
+ * with it): a 1 MiB young generation and a bounded old one. With reviews
+ * answered one per event-loop turn the peak over 10,000 reviews is 85-86 MiB
+ * on loopback (test/bench/results/webhook-reference.md). A 20 MiB old space
+ * was tried before that change; its pods were restarted by their liveness
+ * probe under load (probes then waited behind every review in flight), and
+ * it has not been tried with the turn queue yet.
  */
 export const WEBHOOK_NODE_OPTIONS = "--max-semi-space-size=1 --max-old-space-size=48";
 
