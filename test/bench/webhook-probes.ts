@@ -19,28 +19,16 @@
  * three failures in a row (test/cluster/webhook-load.test.ts runs it in pods).
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
-import {
-  closeSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { readdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { freePort } from "../support/processes.ts";
-import { httpsRequest } from "../webhook/server/https.ts";
 import { admissionReview } from "../webhook/server/reviews.ts";
 import { tlsFixture } from "../webhook/server/tls-fixture.ts";
-import { WEBHOOK_NODE_FLAGS } from "../../deploy/images/layout.ts";
-import { imageEnv } from "./proc-stats.ts";
-import { benchPod } from "./webhook.ts";
-import { REFERENCE_VERSION, referenceBinary, spawnReference } from "./webhook-reference.ts";
+import { benchPod, startWebhook, type WebhookBenchOptions } from "./webhook.ts";
+import { REFERENCE_VERSION, referenceBinary } from "./webhook-reference.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const HEALTH = "/health/ready";
@@ -60,12 +48,8 @@ const bundles = values.bundle ?? [join(ROOT, "dist/vaultlet-webhook.mjs")];
 
 interface Server {
   readonly name: string;
-  start(
-    port: number,
-    env: Record<string, string>,
-    logFd: number,
-    workDir: string,
-  ): Promise<ChildProcess>;
+  /** how test/bench/webhook.ts starts it: the bundle, or the reference's binary */
+  readonly options: WebhookBenchOptions;
 }
 
 interface ProbeResult {
@@ -93,22 +77,7 @@ function vaultlet(arg: string): Server {
   const eq = arg.indexOf("=");
   const bundle = eq === -1 ? arg : arg.slice(eq + 1);
   const label = eq === -1 ? relative(ROOT, bundle) || bundle : arg.slice(0, eq);
-  return {
-    name: `vaultlet (${label})`,
-    start: async (port, env, logFd) =>
-      spawn(process.execPath, [...WEBHOOK_NODE_FLAGS, bundle, "webhook"], {
-        env: { ...imageEnv("webhook"), ...env, AGENT_INJECT_LISTEN: `127.0.0.1:${port}` },
-        stdio: ["ignore", logFd, logFd],
-      }),
-  };
-}
-
-function reference(bin: string): Server {
-  return {
-    name: `reference (vault-k8s ${REFERENCE_VERSION})`,
-    start: async (port, env, logFd, workDir) =>
-      (await spawnReference({ bin, port, env, logFd, workDir })).child,
-  };
+  return { name: `vaultlet (${label})`, options: { bin: bundle } };
 }
 
 /** One probe as the kubelet sends it: milliseconds, or undefined when it failed. */
@@ -123,44 +92,16 @@ function probe(url: string): Promise<number | undefined> {
   });
 }
 
-async function waitReady(url: string, child: ChildProcess, logFile: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const res = await httpsRequest({ url, path: HEALTH, ca: tls.ca.certPem }).catch(
-      () => undefined,
-    );
-    if (res && res.status >= 200 && res.status < 300) return;
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`the webhook did not answer ${HEALTH}: ${readFileSync(logFile, "utf8")}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 async function measure(server: Server): Promise<ProbeResult> {
-  const workDir = mkdtempSync(join(tmpdir(), "vaultlet-bench-probes-"));
-  const logFile = join(workDir, "webhook.log");
-  const logFd = openSync(logFile, "w");
-  const port = await freePort();
-  const url = `https://127.0.0.1:${port}`;
-  const child = await server.start(
-    port,
-    {
-      PATH: process.env["PATH"] ?? "",
-      AGENT_INJECT_VAULT_ADDR: "https://vault.vault.svc:8200",
-      AGENT_INJECT_TLS_CERT_FILE: tls.certFile,
-      AGENT_INJECT_TLS_KEY_FILE: tls.keyFile,
-      AGENT_INJECT_LOG_LEVEL: "error",
-    },
-    logFd,
-    workDir,
+  const hook = await startWebhook(
+    { ...server.options, env: { AGENT_INJECT_LOG_LEVEL: "error" } },
+    tls,
   );
-  closeSync(logFd);
+  const url = hook.url;
   const busy: ChildProcess[] = [];
   try {
-    await waitReady(url, child, logFile);
     // every thread: a Go server runs its goroutines on threads other than the pid's own
-    const tasks = readdirSync(`/proc/${child.pid}/task`);
+    const tasks = readdirSync(`/proc/${hook.pid}/task`);
     execFileSync("renice", ["-n", values.nice, "-p", ...tasks], { stdio: "ignore" });
     for (let i = 0; i < 2; i++) {
       busy.push(spawn("sh", ["-c", "while :; do :; done"], { stdio: "ignore" }));
@@ -204,9 +145,7 @@ async function measure(server: Server): Promise<ProbeResult> {
     };
   } finally {
     for (const b of busy) b.kill("SIGKILL");
-    child.kill("SIGTERM");
-    await new Promise((r) => (child.exitCode === null ? child.once("exit", r) : r(null)));
-    rmSync(workDir, { recursive: true, force: true });
+    await hook.stop();
   }
 }
 
@@ -235,7 +174,11 @@ function report(results: readonly ProbeResult[]): string {
 try {
   const servers = bundles.map(vaultlet);
   const bin = values["no-reference"] ? undefined : referenceBinary();
-  if (bin) servers.push(reference(bin));
+  if (bin)
+    servers.push({
+      name: `reference (vault-k8s ${REFERENCE_VERSION})`,
+      options: { reference: bin },
+    });
   const results: ProbeResult[] = [];
   for (const server of servers) {
     console.error(`measuring ${server.name} ...`);

@@ -205,9 +205,9 @@ export async function runWebhookBench(
   }
 }
 
-type Tls = Awaited<ReturnType<typeof tlsFixture>>;
+export type Tls = Awaited<ReturnType<typeof tlsFixture>>;
 
-interface RunningWebhook {
+export interface RunningWebhook {
   readonly pid: number;
   readonly url: string;
   stop(): Promise<void>;
@@ -227,7 +227,7 @@ function webhookNodeArgs(options: WebhookBenchOptions): string[] {
 }
 
 /** `vaultlet webhook` as its own process, as the image runs it, answering /healthz. */
-async function startWebhook(options: WebhookBenchOptions, tls: Tls): Promise<RunningWebhook> {
+export async function startWebhook(options: WebhookBenchOptions, tls: Tls): Promise<RunningWebhook> {
   const logDir = mkdtempSync(join(tmpdir(), "vaultlet-bench-webhook-"));
   const logFile = join(logDir, "webhook.log");
   const logFd = openSync(logFile, "w");

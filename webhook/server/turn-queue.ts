@@ -18,43 +18,23 @@ export interface TurnQueue {
 
 export function createTurnQueue(onError: (err: unknown) => void): TurnQueue {
   const jobs: (() => void)[] = [];
-  let head = 0;
-  let scheduled = false;
+  // one immediate is pending exactly while jobs wait; setImmediate runs in the
+  // check phase, so the next one waits for the next turn's poll phase
   const runOne = () => {
-    scheduled = false;
-    const job = jobs[head];
-    jobs[head++] = undefined as never;
-    if (head === jobs.length) {
-      jobs.length = 0;
-      head = 0;
-    } else {
-      // under sustained load the queue may never empty: drop the run part now and then
-      if (head >= 1024 && head * 2 >= jobs.length) {
-        jobs.splice(0, head);
-        head = 0;
-      }
-      schedule();
-    }
-    if (!job) return;
+    const job = jobs.shift()!;
+    if (jobs.length > 0) setImmediate(runOne);
     try {
       job();
     } catch (err) {
       onError(err);
     }
   };
-  // setImmediate runs in the check phase: the next one waits for the next turn's poll phase
-  const schedule = () => {
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(runOne);
-  };
   return {
     push(job) {
-      jobs.push(job);
-      schedule();
+      if (jobs.push(job) === 1) setImmediate(runOne);
     },
     get size() {
-      return jobs.length - head;
+      return jobs.length;
     },
   };
 }

@@ -66,7 +66,7 @@ test("a job that throws is reported and the jobs after it still run", async () =
   assert.match(String(errors[0]), /review failed/);
 });
 
-test("a queue that never empties still runs every job in order (its storage is compacted)", async () => {
+test("a queue that never empties still runs every job in order (it never runs a job twice or skips one)", async () => {
   const queue = createTurnQueue(unexpected);
   const ran: number[] = [];
   let next = 0;
