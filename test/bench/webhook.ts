@@ -227,7 +227,10 @@ function webhookNodeArgs(options: WebhookBenchOptions): string[] {
 }
 
 /** `vaultlet webhook` as its own process, as the image runs it, answering /healthz. */
-export async function startWebhook(options: WebhookBenchOptions, tls: Tls): Promise<RunningWebhook> {
+export async function startWebhook(
+  options: WebhookBenchOptions,
+  tls: Tls,
+): Promise<RunningWebhook> {
   const logDir = mkdtempSync(join(tmpdir(), "vaultlet-bench-webhook-"));
   const logFile = join(logDir, "webhook.log");
   const logFd = openSync(logFile, "w");
