@@ -10,6 +10,7 @@ import {
 } from "./admission.ts";
 import { UNKNOWN_INJECTION_TYPE, type WebhookMetrics } from "./metrics.ts";
 import { readBody } from "./body.ts";
+import { reviewTimeoutMs } from "./review-timeout.ts";
 import { createTurnQueue, type TurnQueue } from "./turn-queue.ts";
 
 export const MUTATE_PATH = "/mutate";
@@ -43,7 +44,8 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 export function createAdmissionApp(opts: AdmissionAppOptions): RequestHandler {
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const metricsPath = routeKey(opts.metricsPath ?? DEFAULT_METRICS_PATH);
-  // reviews wait their turn; health probes and handshakes are answered between them
+  // reviews wait their turn, earliest deadline first; health probes and
+  // handshakes are answered between them
   const reviews = createTurnQueue((err) =>
     opts.logger.error({ err: String(err) }, "admission request failed"),
   );
@@ -113,8 +115,14 @@ function mutate(
     sendJson(res, refused.status, { error: refused.message });
     return;
   }
+  const timeoutMs = reviewTimeoutMs(req.url ?? "");
   readBody(req, limit).then(
-    (body) => reviews.push(() => answerReview(body, res, opts)),
+    (body) =>
+      reviews.push({
+        timeoutMs,
+        run: () => answerReview(body, res, opts),
+        expire: () => expireReview(res, timeoutMs, opts),
+      }),
     (err: unknown) => {
       const { status, message } = describeBodyError(err, limit);
       if (status >= 500) opts.logger.error({ err: String(err) }, "admission request failed");
@@ -136,6 +144,18 @@ function answerReview(body: Buffer, res: ServerResponse, opts: AdmissionAppOptio
     : badRequest(parsed.message);
   record(outcome, opts.metrics, opts.logger);
   sendJson(res, outcome.status, outcome.body);
+}
+
+/** The review's client stopped waiting while it was queued: answering it would be wasted work. */
+function expireReview(res: ServerResponse, timeoutMs: number, opts: AdmissionAppOptions): void {
+  opts.metrics.expired.inc();
+  opts.logger.debug({ timeoutMs }, "admission review expired in the queue");
+  if (res.destroyed) return;
+  sendJson(res, 503, {
+    error:
+      `the webhook was too busy to review this request within its timeout (${timeoutMs} ms); ` +
+      "retry, or add webhook replicas or CPU",
+  });
 }
 
 function trackRequest(res: ServerResponse, metrics: WebhookMetrics): void {

@@ -6,13 +6,15 @@ import RegistryClass from "prom-client/lib/registry.js";
 
 /**
  * The webhook's Prometheus metrics. Names follow the reference injector so
- * existing dashboards and alerts keep working after the switch.
+ * existing dashboards and alerts keep working after the switch; vaultlet's
+ * own additions are named vaultlet_webhook_*.
  */
 export const METRIC_NAMES = {
   inFlight: "vault_agent_injector_request_queue_length",
   duration: "vault_agent_injector_request_processing_duration_ms",
   injections: "vault_agent_injector_injections_by_namespace_total",
   failures: "vault_agent_injector_failed_injections_by_namespace_total",
+  expired: "vaultlet_webhook_reviews_expired_total",
 } as const;
 
 /** Label used for failures, where no injection type was decided. */
@@ -24,6 +26,7 @@ export interface WebhookMetrics {
   readonly duration: Histogram;
   readonly injections: Counter<"namespace" | "injection_type">;
   readonly failures: Counter<"namespace" | "injection_type">;
+  readonly expired: Counter;
 }
 
 /** A fresh registry per server, so tests and several servers never share counts. */
@@ -52,6 +55,11 @@ export function createWebhookMetrics(registry: Registry = new RegistryClass()): 
       name: METRIC_NAMES.failures,
       help: "Pods whose injection was refused or failed, by namespace and injection type",
       labelNames: ["namespace", "injection_type"],
+      registers,
+    }),
+    expired: new CounterClass({
+      name: METRIC_NAMES.expired,
+      help: "Admission reviews not run because their client's timeout passed while they were queued",
       registers,
     }),
   };

@@ -329,6 +329,34 @@ describe("POST /mutate bad input over HTTPS", () => {
     assert.match(text, /vault_agent_injector_request_queue_length 0/);
   });
 
+  test("a review whose ?timeout= ran out while it was queued is answered 503 naming the timeout, counted, and not reviewed; the API server's 10s gets its patch", async () => {
+    const body = (ns: string) =>
+      JSON.stringify(admissionReview({ object: annotatedPod(), namespace: ns }));
+    const send = (path: string, ns: string) =>
+      httpsRequest({
+        url: server.url,
+        ca,
+        method: "POST",
+        path,
+        headers: { "content-type": "application/json" },
+        body: body(ns),
+      });
+    // 1ns is over before the review's turn comes
+    const expired = await send("/mutate?timeout=1ns", "expired-ns");
+    assert.equal(expired.status, 503);
+    assert.match(
+      expired.json().error,
+      /too busy to review this request within its timeout \(0\.000001 ms\); retry, or add webhook replicas or CPU/,
+    );
+    const timely = await send("/mutate?timeout=10s", "timely-ns");
+    assert.equal(timely.status, 200);
+    assert.equal(timely.json().response.patchType, "JSONPatch");
+    const text = (await httpsRequest({ url: server.url, ca, path: "/metrics" })).body.toString();
+    assert.match(text, /vaultlet_webhook_reviews_expired_total 1\n/);
+    assert.doesNotMatch(text, /namespace="expired-ns"/, "the expired review was not reviewed");
+    assert.match(text, /injections_by_namespace_total\{namespace="timely-ns"/);
+  });
+
   test("the in-flight gauge counts a request while its body is still arriving", async () => {
     const body = JSON.stringify(admissionReview({ object: annotatedPod() }));
     let finish = () => {};
