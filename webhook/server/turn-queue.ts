@@ -45,9 +45,9 @@ export function createTurnQueue(
 ): TurnQueue {
   // One first-in-first-out lane per timeout: within a lane deadlines never
   // decrease, so the earliest deadline overall is one of the lanes' heads,
-  // and there are as many lanes as distinct timeouts (one or two in practice).
+  // and there are as many lanes as distinct timeouts (one or two in practice);
+  // an empty lane is deleted, so no lanes means no jobs.
   const lanes = new Map<number, Entry[]>();
-  let size = 0;
   const takeEarliest = (): Entry | undefined => {
     let best: Entry[] | undefined;
     for (const lane of lanes.values()) {
@@ -56,7 +56,6 @@ export function createTurnQueue(
     if (!best) return undefined;
     const entry = best.shift()!;
     if (best.length === 0) lanes.delete(entry.job.timeoutMs);
-    size--;
     return entry;
   };
   const call = (fn: () => void) => {
@@ -83,7 +82,7 @@ export function createTurnQueue(
       call(() => entry!.job.expire());
       entry = takeEarliest();
     }
-    if (size > 0) schedule();
+    if (lanes.size > 0) schedule();
     if (entry) call(() => entry.job.run());
   };
   return {
@@ -92,11 +91,12 @@ export function createTurnQueue(
       const lane = lanes.get(job.timeoutMs);
       if (lane) lane.push(entry);
       else lanes.set(job.timeoutMs, [entry]);
-      size++;
       schedule();
     },
     get size() {
-      return size;
+      let n = 0;
+      for (const lane of lanes.values()) n += lane.length;
+      return n;
     },
   };
 }
